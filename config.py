@@ -1,0 +1,105 @@
+"""Configuration: defaults per environment (``PORTAL_ENV`` = development | production | testing),
+then the process environment, read when the app is created (secrets never live in code).
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = DEV_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
+    REGISTRY_DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'registry.sqlite3'}"
+    # "sql": the register's database is read in-process; "http": through the mock register
+    # service (``flask --app portal.registry.service run``) as a real national database would be.
+    REGISTRY_CLIENT = "sql"
+    REGISTRY_URL = "http://127.0.0.1:5001"
+    REGISTRY_TIMEOUT = 2.0
+
+    # The mock VNeID accepts any register citizen with this password (demo only).
+    VNEID_DEMO_PASSWORD = "vneid-demo"
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Idle timeouts per kind of account; the absolute lifetime caps every session.
+    CITIZEN_IDLE_TIMEOUT = timedelta(minutes=15)
+    OFFICER_IDLE_TIMEOUT = timedelta(minutes=60)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    # Consecutive failed logins before an account is locked, and for how long.
+    LOGIN_LOCKOUT_THRESHOLD = 5
+    LOGIN_LOCKOUT_DURATION = timedelta(minutes=15)
+
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    PAGE_SIZE = 20
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class ProductionConfig(Config):
+    """Behind TLS: cookies only over HTTPS, and a real secret is mandatory."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    SECRET_KEY = "test-secret"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+# Environment variable → (config key, parser). Read at app creation, over the class defaults.
+ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "REGISTRY_DATABASE_URL": ("REGISTRY_DATABASE_URL", str),
+    "REGISTRY_CLIENT": ("REGISTRY_CLIENT", str),
+    "REGISTRY_URL": ("REGISTRY_URL", str),
+    "REGISTRY_TIMEOUT": ("REGISTRY_TIMEOUT", float),
+    "VNEID_DEMO_PASSWORD": ("VNEID_DEMO_PASSWORD", str),
+    "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
+    "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _bool),
+    "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
+    "LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
+}
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    environ = os.environ if environ is None else environ
+    return {key: parse(environ[name]) for name, (key, parse) in ENVIRONMENT.items() if name in environ}

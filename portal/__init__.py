@@ -1,0 +1,66 @@
+"""The dossier portal: ``create_app`` builds the Flask application.
+
+1. Configuration comes from a class chosen by ``PORTAL_ENV`` (``config.py``), then from
+   ``test_config`` when the tests pass one.
+2. Extensions created in :mod:`portal.extensions` are bound to the app.
+3. Each domain module contributes its blueprint, its CLI commands and its request hooks.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from config import CONFIGS, DEV_SECRET_KEY, from_environment
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    env = os.environ.get("PORTAL_ENV", "testing" if test_config else "development")
+    app.config.from_object(CONFIGS[env])
+    app.config.update(from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if env == "production" and app.config["SECRET_KEY"] == DEV_SECRET_KEY:
+        raise RuntimeError("Set SECRET_KEY in the environment for the production configuration.")
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from portal import errors, web
+    from portal.api import api_bp
+    from portal.auth import init_app as init_auth
+    from portal.catalog import init_app as init_catalog
+    from portal.deadlines.cli import deadline_command
+    from portal.extensions import babel, csrf, db, limiter, migrate
+    from portal.i18n import select_locale, select_timezone
+    from portal.registry import init_app as init_registry
+    from portal.seed import seed_demo_command
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+
+    init_registry(app)
+    init_auth(app)
+    init_catalog(app)
+    web.init_app(app)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+    errors.init_app(app)
+
+    @app.after_request
+    def commit_request(response):
+        """One commit per request (STYLE §2). Error handlers roll back before answering."""
+        db.session.commit()
+        return response
+
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(deadline_command)
+    return app

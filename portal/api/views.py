@@ -1,0 +1,110 @@
+"""JSON API v1. Errors are JSON too: ``{"error", "message", "status"}``."""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from flask import Blueprint, abort, jsonify, request, url_for
+
+from portal.catalog.models import Procedure
+from portal.catalog.service import get_procedure, rules_of, search_procedures, working_calendar
+from portal.deadlines import DeadlineInputError, deadline_report, parse_iso, parse_pause
+
+api_bp = Blueprint("api", __name__, url_prefix="/api")
+OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")
+
+
+def _procedure_summary(p: Procedure) -> dict[str, Any]:
+    return {
+        "code": p.code,
+        "version": p.version,
+        "name": {"vi": p.name_vi, "en": p.name_en},
+        "field": p.field.code,
+        "agency": {"code": p.agency.code, "name": {"vi": p.agency.name_vi, "en": p.agency.name_en}},
+        "level": p.level,
+        "processing_time": {"value": p.processing_value, "unit": p.processing_unit},
+        "fee": {"counter": p.fee_counter, "online": p.fee_online, "currency": "VND"},
+        "online_discount_pct": p.discount_pct,
+        "url": url_for("api.get_procedure_json", code=p.code, _external=False),
+    }
+
+
+def _procedure_detail(p: Procedure) -> dict[str, Any]:
+    return {
+        **_procedure_summary(p),
+        "required_documents": [
+            {"key": d["key"], "name": {"vi": d["name_vi"], "en": d["name_en"]}, "is_required": d["is_required"]}
+            for d in p.required_documents
+        ],
+        "result": {"vi": p.result_vi, "en": p.result_en},
+        "result_deliveries": p.result_deliveries,
+        "supplement_policy": p.supplement_policy,
+        "legal_basis": p.legal_basis,
+    }
+
+
+def _bad_request(parameter: str, message: str):
+    response = jsonify({"error": "Bad Request", "parameter": parameter, "message": message, "status": 400})
+    response.status_code = 400
+    return response
+
+
+@api_bp.get("/v1/procedures")
+def list_procedures_json():
+    procedures = search_procedures(
+        request.args.get("q", "")[:200], request.args.get("field") or None, request.args.get("agency") or None
+    )
+    return jsonify({"items": [_procedure_summary(p) for p in procedures], "count": len(procedures)})
+
+
+@api_bp.get("/v1/procedures/<code>")
+def get_procedure_json(code: str):
+    procedure = get_procedure(code)
+    if procedure is None:
+        abort(404, f"No published procedure has the code {code!r}.")
+    return jsonify(_procedure_detail(procedure))
+
+
+@api_bp.get("/v1/deadline")
+def compute_deadline_json():
+    """Estimated appointment for a receipt time (DESIGN §5); 400 names the bad parameter."""
+    args = request.args
+    code = args.get("procedure", "")
+    try:
+        if not code:
+            raise DeadlineInputError("procedure", "The parameter 'procedure' is required.")
+        received_at = parse_iso(args.get("received_at", ""), "received_at")
+        pauses = [parse_pause(value) for value in args.getlist("pause")]
+        lang = args.get("lang", "vi")
+        if lang not in ("vi", "en"):
+            raise DeadlineInputError("lang", "lang must be vi or en.")
+        procedure = get_procedure(code)
+        if procedure is None:
+            abort(404, f"No published procedure has the code {code!r}.")
+        rules = rules_of(procedure)
+        report = deadline_report(
+            rules.processing_time,
+            rules.discount_pct,
+            received_at,
+            args.get("channel", "online"),
+            args.get("delivery", "online"),
+            pauses,
+            working_calendar(),
+            lang,
+            supplement_policy=rules.supplement_policy,
+        )
+    except DeadlineInputError as exc:
+        return _bad_request(exc.parameter, str(exc))
+    return jsonify({"procedure": code, **report})
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    return yaml.safe_load(OPENAPI_FILE.read_text(encoding="utf-8"))
+
+
+@api_bp.get("/openapi.json")
+def openapi_json():
+    return jsonify(openapi_document())

@@ -1,0 +1,55 @@
+"""Accounts, roles, the mock VNeID login and the officers' login.
+
+Sessions: a fresh session at every login, an idle timeout per kind of account (15 minutes for
+citizens) and an absolute lifetime; cookies are HttpOnly and SameSite, Secure in production.
+"""
+from __future__ import annotations
+
+import time
+
+from flask import Flask, flash, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+
+from portal.extensions import db, login_manager
+
+
+def _load_user(user_id: str):
+    from portal.auth.models import User
+
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _enforce_timeouts():
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    from flask import current_app
+
+    from portal.auth.operations import idle_timeout
+
+    now = time.time()
+    last_seen = session.get("last_seen", now)
+    started = session.setdefault("started_at", now)
+    absolute = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    if now - last_seen > idle_timeout(current_user).total_seconds() or now - started > absolute:
+        was_citizen = current_user.is_citizen
+        logout_user()
+        session.clear()
+        flash(_l("Your session expired after a period of inactivity. Please sign in again."), "info")
+        login_view = "auth.login_citizen" if was_citizen else "auth.login_officer"
+        return redirect(url_for(login_view, next=request.full_path if request.method == "GET" else None))
+    session["last_seen"] = now
+    return None
+
+
+def init_app(app: Flask) -> None:
+    from portal.auth.views import auth_bp
+
+    login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
+    login_manager.login_view = "auth.login_citizen"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    app.register_blueprint(auth_bp)
+    app.before_request(_enforce_timeouts)

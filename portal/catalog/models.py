@@ -1,0 +1,113 @@
+"""Agencies and administrative procedures (*thủ tục hành chính*)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+
+LEVELS = ("full", "partial")
+PROCESSING_UNITS = ("working_days", "working_hours", "same_day")
+DELIVERIES = ("online", "post", "counter")
+SUPPLEMENT_POLICIES = ("pause", "restart")
+
+
+class Agency(db.Model):
+    """A public body that receives dossiers (*cơ quan giải quyết*); its code prefixes dossier codes."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    province_code: Mapped[int]
+    ward_code: Mapped[int | None]
+    address: Mapped[str] = mapped_column(String(500))
+
+    procedures: Mapped[list[Procedure]] = relationship(back_populates="agency")
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_vi
+
+
+class ProcedureField(db.Model):
+    """A field of administration (*lĩnh vực*), e.g. residence, civil status, judicial records."""
+
+    __tablename__ = "procedure_fields"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_vi
+
+
+class Procedure(db.Model):
+    """An administrative procedure as published in the national procedure database.
+
+    ``version`` increases with every change of its rules; a dossier keeps a snapshot of the
+    version it was submitted under (DESIGN §3).
+    """
+
+    __tablename__ = "procedures"
+    __table_args__ = (UniqueConstraint("code", name="uq_procedures_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(default=1)
+    name_vi: Mapped[str] = mapped_column(String(500))
+    name_en: Mapped[str] = mapped_column(String(500))
+    field_id: Mapped[int] = mapped_column(ForeignKey("procedure_fields.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    level: Mapped[str] = mapped_column(String(10))
+    processing_value: Mapped[int]
+    processing_unit: Mapped[str] = mapped_column(String(20))
+    discount_pct: Mapped[int] = mapped_column(default=0)
+    fee_counter: Mapped[int] = mapped_column(default=0)
+    fee_online: Mapped[int] = mapped_column(default=0)
+    # [{"key", "name_vi", "name_en", "is_required", "note_vi", "note_en"}]
+    required_documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    result_deliveries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    supplement_policy: Mapped[str] = mapped_column(String(10), default="pause")
+    result_vi: Mapped[str] = mapped_column(String(500))
+    result_en: Mapped[str] = mapped_column(String(500))
+    legal_basis: Mapped[list[str]] = mapped_column(JSON, default=list)
+    is_published: Mapped[bool] = mapped_column(default=True)
+    # Lower-case, accent-free code and names, so "dang ky thuong tru" finds "Đăng ký thường trú".
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+    field: Mapped[ProcedureField] = relationship()
+    agency: Mapped[Agency] = relationship(back_populates="procedures")
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_vi
+
+    def result_name(self, locale: str) -> str:
+        return self.result_en if locale == "en" else self.result_vi
+
+    @property
+    def is_free(self) -> bool:
+        return self.fee_counter == 0 and self.fee_online == 0
+
+    @property
+    def has_online_benefit(self) -> bool:
+        """Online submission with an online result earns the early-return discount."""
+        return self.discount_pct > 0 and "online" in self.result_deliveries
+
+
+class CalendarException(db.Model):
+    """An administrator's override of the working calendar, with its legal reference."""
+
+    __tablename__ = "calendar_exceptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(unique=True)
+    is_working_day: Mapped[bool]
+    legal_reference: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,266 @@
+"""Reading and loading the procedure catalog.
+
+1. ``load_catalog_file`` reads the YAML data file and validates every entry (unknown field,
+   agency, level, unit, delivery or a discount outside 0–20 % stops the load with a message).
+2. ``upsert_catalog`` writes it: new procedures are added, changed ones get a new ``version``.
+3. Views and other modules read through ``search_procedures``, ``get_procedure``,
+   ``procedure_rules`` and ``working_calendar``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
+from portal.catalog.models import (
+    DELIVERIES,
+    LEVELS,
+    PROCESSING_UNITS,
+    SUPPLEMENT_POLICIES,
+    Agency,
+    CalendarException,
+    Procedure,
+    ProcedureField,
+)
+from portal.deadlines import (
+    ClockEvent,
+    ClockEventKind,
+    DeadlineResult,
+    ProcessingTime,
+    WorkingCalendar,
+    compute_deadline,
+)
+from portal.extensions import db
+from portal.textutil import fold
+
+CATALOG_FILE = Path(__file__).parent / "data" / "catalog.yaml"
+MAX_DISCOUNT_PCT = 20
+
+
+class CatalogError(ValueError):
+    """The catalog data file is invalid; the message names the entry and the problem."""
+
+
+@dataclass(frozen=True)
+class ProcedureRules:
+    """What the deadline engine needs to know of a procedure."""
+
+    code: str
+    processing_time: ProcessingTime
+    discount_pct: int
+    supplement_policy: str
+
+
+def _require(entry: dict[str, Any], key: str, where: str) -> Any:
+    if key not in entry or entry[key] in (None, ""):
+        raise CatalogError(f"{where}: missing '{key}'")
+    return entry[key]
+
+
+def _check_procedure(entry: dict[str, Any], fields: set[str], agencies: set[str]) -> None:
+    where = f"procedure {entry.get('code', '?')}"
+    for key in ("code", "name_vi", "name_en", "result_vi", "result_en"):
+        _require(entry, key, where)
+    if _require(entry, "field", where) not in fields:
+        raise CatalogError(f"{where}: unknown field '{entry['field']}'")
+    if _require(entry, "agency", where) not in agencies:
+        raise CatalogError(f"{where}: unknown agency '{entry['agency']}'")
+    if _require(entry, "level", where) not in LEVELS:
+        raise CatalogError(f"{where}: level must be one of {LEVELS}")
+    processing = _require(entry, "processing", where)
+    if processing.get("unit") not in PROCESSING_UNITS or int(processing.get("value", 0)) < 1:
+        raise CatalogError(f"{where}: processing needs a positive value and a unit in {PROCESSING_UNITS}")
+    if not 0 <= int(entry.get("discount_pct", 0)) <= MAX_DISCOUNT_PCT:
+        raise CatalogError(f"{where}: discount_pct must be between 0 and {MAX_DISCOUNT_PCT}")
+    deliveries = entry.get("result_deliveries") or []
+    if not deliveries or any(d not in DELIVERIES for d in deliveries):
+        raise CatalogError(f"{where}: result_deliveries must be a non-empty subset of {DELIVERIES}")
+    if entry.get("supplement_policy", "pause") not in SUPPLEMENT_POLICIES:
+        raise CatalogError(f"{where}: supplement_policy must be one of {SUPPLEMENT_POLICIES}")
+    for fee in ("fee_counter", "fee_online"):
+        if int(entry.get(fee, 0)) < 0:
+            raise CatalogError(f"{where}: {fee} cannot be negative")
+    for doc in entry.get("required_documents") or []:
+        for key in ("key", "name_vi", "name_en"):
+            _require(doc, key, f"{where}, document")
+
+
+def load_catalog_file(path: Path = CATALOG_FILE) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    fields = {_require(f, "code", "field") for f in data.get("fields", [])}
+    agencies = {_require(a, "code", "agency") for a in data.get("agencies", [])}
+    codes: set[str] = set()
+    for entry in data.get("procedures", []):
+        _check_procedure(entry, fields, agencies)
+        if entry["code"] in codes:
+            raise CatalogError(f"procedure {entry['code']}: listed twice")
+        codes.add(entry["code"])
+    return data
+
+
+def _procedure_values(entry: dict[str, Any], field_id: int, agency_id: int) -> dict[str, Any]:
+    return {
+        "name_vi": entry["name_vi"],
+        "name_en": entry["name_en"],
+        "field_id": field_id,
+        "agency_id": agency_id,
+        "level": entry["level"],
+        "processing_value": int(entry["processing"]["value"]),
+        "processing_unit": entry["processing"]["unit"],
+        "discount_pct": int(entry.get("discount_pct", 0)),
+        "fee_counter": int(entry.get("fee_counter", 0)),
+        "fee_online": int(entry.get("fee_online", 0)),
+        "required_documents": [
+            {
+                "key": d["key"],
+                "name_vi": d["name_vi"],
+                "name_en": d["name_en"],
+                "is_required": bool(d.get("is_required", True)),
+            }
+            for d in entry.get("required_documents") or []
+        ],
+        "result_deliveries": list(entry["result_deliveries"]),
+        "supplement_policy": entry.get("supplement_policy", "pause"),
+        "result_vi": entry["result_vi"],
+        "result_en": entry["result_en"],
+        "legal_basis": list(entry.get("legal_basis") or []),
+        "search_text": fold(" ".join((entry["code"], entry["name_vi"], entry["name_en"]))),
+    }
+
+
+def _upsert(model: type, key: str, values: dict[str, Any]) -> Any:
+    row = db.session.execute(select(model).filter_by(code=key)).scalar_one_or_none()
+    if row is None:
+        row = model(code=key, **values)
+        db.session.add(row)
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+    return row
+
+
+def upsert_catalog(data: dict[str, Any] | None = None) -> int:
+    """Write the catalog data into the database; returns the number of procedures."""
+    data = data if data is not None else load_catalog_file()
+    fields = {
+        f["code"]: _upsert(ProcedureField, f["code"], {"name_vi": f["name_vi"], "name_en": f["name_en"]})
+        for f in data["fields"]
+    }
+    agencies = {
+        a["code"]: _upsert(Agency, a["code"], {k: a.get(k) for k in ("name_vi", "name_en", "province_code", "ward_code", "address")})
+        for a in data["agencies"]
+    }
+    db.session.flush()
+    for entry in data["procedures"]:
+        values = _procedure_values(entry, fields[entry["field"]].id, agencies[entry["agency"]].id)
+        existing = db.session.execute(select(Procedure).filter_by(code=entry["code"])).scalar_one_or_none()
+        if existing is None:
+            db.session.add(Procedure(code=entry["code"], version=1, **values))
+        elif any(getattr(existing, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(existing, name, value)
+            existing.version += 1
+    db.session.flush()
+    return len(data["procedures"])
+
+
+def _published() -> Select[tuple[Procedure]]:
+    return (
+        select(Procedure)
+        .where(Procedure.is_published.is_(True))
+        .options(joinedload(Procedure.agency), joinedload(Procedure.field))
+    )
+
+
+def search_procedures(
+    query: str = "", field_code: str | None = None, agency_code: str | None = None
+) -> list[Procedure]:
+    """Published procedures matching every word of ``query`` (accent-insensitive), by name."""
+    stmt = _published()
+    for word in fold(query).split():
+        stmt = stmt.where(Procedure.search_text.contains(word, autoescape=True))
+    if field_code:
+        stmt = stmt.join(Procedure.field).where(ProcedureField.code == field_code)
+    if agency_code:
+        stmt = stmt.join(Procedure.agency).where(Agency.code == agency_code)
+    return list(db.session.execute(stmt.order_by(Procedure.code)).unique().scalars())
+
+
+def get_procedure(code: str) -> Procedure | None:
+    return db.session.execute(_published().where(Procedure.code == code)).unique().scalar_one_or_none()
+
+
+def list_fields() -> list[ProcedureField]:
+    return list(db.session.execute(select(ProcedureField).order_by(ProcedureField.code)).scalars())
+
+
+def list_agencies() -> list[Agency]:
+    return list(db.session.execute(select(Agency).order_by(Agency.code)).scalars())
+
+
+def rules_of(procedure: Procedure) -> ProcedureRules:
+    return ProcedureRules(
+        code=procedure.code,
+        processing_time=ProcessingTime(procedure.processing_value, procedure.processing_unit),
+        discount_pct=procedure.discount_pct,
+        supplement_policy=procedure.supplement_policy,
+    )
+
+
+def procedure_rules(code: str) -> ProcedureRules | None:
+    procedure = get_procedure(code)
+    return rules_of(procedure) if procedure else None
+
+
+_CALENDARS: dict[tuple[tuple[Any, bool, str], ...], WorkingCalendar] = {}
+
+
+def working_calendar() -> WorkingCalendar:
+    """The working calendar with the administrators' exceptions; rebuilt only when they change."""
+    rows = db.session.execute(
+        select(CalendarException.day, CalendarException.is_working_day, CalendarException.legal_reference)
+        .order_by(CalendarException.day)
+    )
+    exceptions = tuple((day, is_working_day, reference) for day, is_working_day, reference in rows)
+    calendar = _CALENDARS.get(exceptions)
+    if calendar is None:
+        _CALENDARS.clear()
+        calendar = _CALENDARS[exceptions] = WorkingCalendar(
+            exceptions={day: is_working for day, is_working, _ in exceptions},
+            exception_reasons={day: reference for day, _, reference in exceptions},
+        )
+    return calendar
+
+
+@dataclass(frozen=True)
+class AppointmentEstimate:
+    """What a citizen submitting now can expect: online with the result online, or otherwise."""
+
+    online: DeadlineResult
+    other: DeadlineResult
+
+
+def estimate_appointment(procedure: Procedure, received_at: datetime, lang: str) -> AppointmentEstimate:
+    """Due times for a dossier received at ``received_at`` (an estimate: the binding
+    appointment is set when the one-stop-shop accepts the dossier, DESIGN §5)."""
+    rules, calendar = rules_of(procedure), working_calendar()
+    events = [ClockEvent(ClockEventKind.START, received_at)]
+
+    def compute(is_online: bool) -> DeadlineResult:
+        return compute_deadline(
+            events,
+            calendar,
+            rules.processing_time,
+            discount_pct=rules.discount_pct,
+            is_online_submission=is_online,
+            is_online_delivery=is_online,
+            supplement_policy=rules.supplement_policy,
+            lang=lang,
+        )
+
+    return AppointmentEstimate(online=compute(True), other=compute(False))

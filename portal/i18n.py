@@ -1,0 +1,40 @@
+"""Locale choice and locale-aware formatting (Vietnamese by default, English on request)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.numbers import format_decimal
+from flask import current_app, request, session
+from flask_babel import format_date, format_datetime, get_locale
+
+
+def select_locale() -> str:
+    chosen = session.get("lang")
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def current_lang() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def money(amount: int) -> str:
+    """VND with the Vietnamese thousands separator in both languages: ``10.000 ₫``."""
+    return f"{format_decimal(amount, locale='vi')} ₫"
+
+
+def day(value: date | datetime | None) -> str:
+    return format_date(value, "dd/MM/yyyy") if value else ""
+
+
+def moment(value: datetime | None) -> str:
+    return format_datetime(value, "HH:mm dd/MM/yyyy") if value else ""
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")

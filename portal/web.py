@@ -1,0 +1,48 @@
+"""Pages that belong to no single domain: home, language switch, health."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from portal import i18n
+from portal.catalog.service import list_fields, search_procedures
+
+web_bp = Blueprint("web", __name__)
+
+
+@web_bp.route("/")
+def home():
+    return render_template(
+        "web/home.html", procedures=search_procedures()[:6], fields=list_fields()
+    )
+
+
+@web_bp.route("/language", methods=["POST"])
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("web.home")
+    return redirect(target)
+
+
+@web_bp.route("/healthz")
+def health():
+    return {"status": "ok"}
+
+
+def _template_globals() -> dict:
+    return {
+        "current_lang": i18n.current_lang(),
+        "money": i18n.money,
+        "day": i18n.day,
+        "moment": i18n.moment,
+        "current_user": current_user,
+    }
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(web_bp)
+    app.context_processor(_template_globals)
