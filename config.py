@@ -54,7 +54,13 @@ class Config:
     LOGIN_LOCKOUT_DURATION = timedelta(minutes=15)
 
     WTF_CSRF_TIME_LIMIT = None
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Per file and per dossier limits for attachments; a request carries at most a few files.
+    MAX_FILE_SIZE = 10 * 1024 * 1024
+    MAX_DOSSIER_ATTACHMENTS_SIZE = 30 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    UPLOAD_DIR = None  # default: instance/uploads
+    # Shared secret of the (mock) payment gateway: callbacks are signed with HMAC-SHA256.
+    PAYMENT_SECRET = "demo-payment-secret"
     PAGE_SIZE = 20
 
 
@@ -97,6 +103,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _bool),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
+    "UPLOAD_DIR": ("UPLOAD_DIR", str),
+    "PAYMENT_SECRET": ("PAYMENT_SECRET", str),
 }
 
 

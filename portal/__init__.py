@@ -36,12 +36,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.auth import init_app as init_auth
     from portal.catalog import init_app as init_catalog
     from portal.deadlines.cli import deadline_command
-    from portal.extensions import babel, csrf, db, limiter, migrate
+    from portal.dossiers.views import dossiers_bp
+    from portal.eforms.views import eforms_bp
+    from portal.payments.views import payments_bp
+    from portal.extensions import babel, configure_sqlite, csrf, db, limiter, migrate
     from portal.i18n import select_locale, select_timezone
     from portal.registry import init_app as init_registry
     from portal.seed import seed_demo_command
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                configure_sqlite(engine)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
@@ -51,6 +58,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_auth(app)
     init_catalog(app)
     web.init_app(app)
+    app.register_blueprint(dossiers_bp)
+    app.register_blueprint(eforms_bp)
+    app.register_blueprint(payments_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     errors.init_app(app)

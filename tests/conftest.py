@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -85,6 +86,14 @@ def app(database_urls: tuple[str, str], register: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+class _ConnectionBoundSession(FlaskSQLAlchemySession):
+    """Flask-SQLAlchemy's session picks an engine per bind key and would bypass the test's
+    connection (and its rollback); this one always uses the connection it was given."""
+
+    def get_bind(self, *args: object, **kwargs: object):
+        return self.bind
+
+
 @pytest.fixture(autouse=True)
 def _rollback(request: pytest.FixtureRequest) -> Iterator[None]:
     """Run the test in an outer transaction that is rolled back at the end.
@@ -102,7 +111,7 @@ def _rollback(request: pytest.FixtureRequest) -> Iterator[None]:
     outer = connection.begin()
     original = db.session
     db.session = db._make_scoped_session(
-        {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _ConnectionBoundSession}
     )
     try:
         yield
@@ -123,8 +132,15 @@ def ctx(app: Flask) -> Iterator[None]:
 
 @pytest.fixture()
 def make_app(database_urls: tuple[str, str], register: str) -> Iterator[Callable[..., Flask]]:
-    """Build an extra app on the test databases (other settings); its engines are closed after."""
+    """Build an extra app on the test databases (other settings); its engines are closed after.
+
+    The rate limiter is one object bound to every app: an app built with limits on would
+    switch them on for the others too, so its switch and counts are put back afterwards.
+    """
+    from portal.extensions import limiter
+
     made: list[Flask] = []
+    was_enabled = limiter.enabled
 
     def build(**config: object) -> Flask:
         app = create_app(
@@ -134,6 +150,8 @@ def make_app(database_urls: tuple[str, str], register: str) -> Iterator[Callable
         return app
 
     yield build
+    limiter.reset()
+    limiter.enabled = was_enabled
     for app in made:
         with app.app_context():
             db.session.remove()

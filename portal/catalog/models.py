@@ -75,6 +75,8 @@ class Procedure(db.Model):
     required_documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     result_deliveries: Mapped[list[str]] = mapped_column(JSON, default=list)
     supplement_policy: Mapped[str] = mapped_column(String(10), default="pause")
+    # The fee may be paid after submission (at the result) instead of before it.
+    allows_pay_later: Mapped[bool] = mapped_column(default=False)
     result_vi: Mapped[str] = mapped_column(String(500))
     result_en: Mapped[str] = mapped_column(String(500))
     legal_basis: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -126,6 +126,7 @@ def _procedure_values(entry: dict[str, Any], field_id: int, agency_id: int) -> d
         ],
         "result_deliveries": list(entry["result_deliveries"]),
         "supplement_policy": entry.get("supplement_policy", "pause"),
+        "allows_pay_later": bool(entry.get("allows_pay_later", False)),
         "result_vi": entry["result_vi"],
         "result_en": entry["result_en"],
         "legal_basis": list(entry.get("legal_basis") or []),

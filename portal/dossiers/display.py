@@ -1,0 +1,38 @@
+"""Answers as a person reads them on the check page, the dossier page and the slips."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+
+from portal.eforms.definitions import Field
+from portal.i18n import day
+
+
+def display_value(field: Field, value: Any, lang: str) -> str:
+    if value is None or value == "":
+        return ""
+    if field.type == "address" and isinstance(value, dict):
+        return ", ".join(p for p in (value.get("street"), value.get("ward_name"), value.get("province_name")) if p)
+    if field.type == "person" and isinstance(value, dict):
+        born = day(date.fromisoformat(value["date_of_birth"])) if value.get("date_of_birth") else ""
+        return f"{value.get('full_name', '')} ({value.get('personal_id', '')}), {born}".strip(", ")
+    if field.type == "yesno":
+        return _("Yes") if value else _("No")
+    if field.type == "date" and isinstance(value, str):
+        return day(date.fromisoformat(value))
+    if field.type == "select":
+        option = next((o for o in field.options if str(o.value) == str(value)), None)
+        if option is not None:
+            return option.label_en if lang == "en" else option.label_vi
+    if field.type == "number" and isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    return str(value)
+
+
+def document_name(snapshot: dict[str, Any], key: str, lang: str) -> str:
+    for doc in snapshot["required_documents"]:
+        if doc["key"] == key:
+            return doc["name_en"] if lang == "en" else doc["name_vi"]
+    return key

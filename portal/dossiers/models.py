@@ -1,0 +1,153 @@
+"""Dossiers (*hồ sơ*), their attachments and history, and the citizen's document store."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import User
+from portal.catalog.models import Agency, Procedure
+from portal.extensions import db
+from portal.workflow.states import Status, national_code
+
+CHANNELS = ("online", "counter", "post")
+PROVENANCES = ("registry", "profile", "reuse", "citizen", "officer")
+
+
+def _public_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Dossier(db.Model):
+    """A dossier from its first draft to the returned result.
+
+    ``procedure_snapshot`` keeps the rules of the procedure version it was submitted under
+    (fees, processing time, discount, documents) so later catalog changes never alter it.
+    ``version`` is the optimistic lock: two officers (or a double click) on one dossier cannot
+    both write it.
+    """
+
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        Index("ix_dossiers_agency_status", "agency_id", "status"),
+        Index("ix_dossiers_applicant_status", "applicant_personal_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=_public_id)
+    code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"))
+    procedure_version: Mapped[int]
+    procedure_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    applicant_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    applicant_personal_id: Mapped[str] = mapped_column(String(12))
+    applicant_name: Mapped[str] = mapped_column(String(255))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(10))
+    delivery: Mapped[str | None] = mapped_column(String(10))
+    delivery_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(30), default=Status.DRAFT.value)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    provenance: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Values from the register at draft creation: the server refuses any change to them.
+    locked: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    completed_steps: Mapped[list[str]] = mapped_column(JSON, default=list)
+    is_registry_unverified: Mapped[bool] = mapped_column(default=False)
+    fee_amount: Mapped[int] = mapped_column(default=0)
+    payment_status: Mapped[str] = mapped_column(String(10), default="none")
+    estimated_due_at: Mapped[datetime | None]
+    estimated_legal_due_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    version: Mapped[int] = mapped_column(default=1)
+
+    procedure: Mapped[Procedure] = relationship()
+    agency: Mapped[Agency] = relationship()
+    applicant: Mapped[User | None] = relationship(foreign_keys=[applicant_user_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="Attachment.id"
+    )
+    events: Mapped[list[DossierEvent]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="DossierEvent.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_code(self) -> int | None:
+        return national_code(self.status)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT.value
+
+
+class StoredDocument(db.Model):
+    """A file in the citizen's document store (*kho dữ liệu điện tử*): an upload or an
+    electronic result, attachable to later dossiers without uploading again (NĐ 45/2020)."""
+
+    __tablename__ = "stored_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_personal_id: Mapped[str] = mapped_column(String(12), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # upload | result
+    document_key: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_name: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Attachment(db.Model):
+    """A document of a dossier: an upload, or a document reused from the store."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("dossier_id", "document_key", "stored_document_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    document_key: Mapped[str] = mapped_column(String(60))
+    stored_document_id: Mapped[int] = mapped_column(ForeignKey("stored_documents.id"))
+    source: Mapped[str] = mapped_column(String(10))  # upload | reuse
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    dossier: Mapped[Dossier] = relationship(back_populates="attachments")
+    document: Mapped[StoredDocument] = relationship()
+
+
+class DossierEvent(db.Model):
+    """Append-only history: who did what, when, from which state to which, with notes."""
+
+    __tablename__ = "dossier_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    at: Mapped[datetime] = mapped_column(server_default=func.now())
+    action: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str] = mapped_column(String(30))
+    public_note: Mapped[str] = mapped_column(Text, default="")
+    internal_note: Mapped[str] = mapped_column(Text, default="")
+
+    dossier: Mapped[Dossier] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class DossierCodeCounter(db.Model):
+    """The last sequence number used per agency and day (codes ``{agency}-{yyMMdd}-{NNNN}``)."""
+
+    __tablename__ = "dossier_code_counters"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    last_value: Mapped[int]

@@ -1,0 +1,360 @@
+"""Filling in and submitting a dossier (DESIGN §3–5; NĐ 45/2020 on e-forms and data reuse).
+
+1. ``start_draft`` snapshots the procedure version, prefills from the national population
+   register (locked values, provenance ``registry``) and from the citizen's profile
+   (``profile``); if the register cannot be reached the draft is flagged unverified and every
+   field stays editable.
+2. ``save_step`` validates one step against the form definition, refuses changes to locked
+   values and records per-field provenance; the draft is saved at every step.
+3. ``attach_upload`` / ``attach_stored`` add documents: uploads go to the citizen's document
+   store, stored documents are attached again without uploading.
+4. ``submit_dossier`` checks everything is complete, takes the next dossier code, sets the
+   estimated appointment and moves the dossier to SUBMITTED through the workflow.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage, MultiDict
+
+from portal.auth.models import User
+from portal.catalog.models import Procedure
+from portal.catalog.service import rules_of, working_calendar
+from portal.deadlines import VN_TZ, ClockEvent, ClockEventKind, DeadlineResult, compute_deadline
+from portal.dossiers.codes import next_dossier_code
+from portal.dossiers.models import Attachment, Dossier, StoredDocument
+from portal.dossiers.storage import store_upload
+from portal.eforms.definitions import FormDefinition, Step, get_form_definition
+from portal.eforms.prefill import profile_prefill, profile_updates, registry_prefill
+from portal.eforms.validation import StepResult, clean_step
+from portal.extensions import db
+from portal.registry import get_registry
+from portal.registry.client import RegistryUnavailable
+from portal.registry.records import PersonRecord
+from portal.workflow.states import Status
+from portal.workflow.transitions import apply_transition
+
+
+class DossierIncomplete(ValueError):
+    """The dossier cannot be submitted yet; ``problems`` lists what is missing, by step."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("incomplete")
+        self.problems = problems
+
+
+def now_local() -> datetime:
+    return datetime.now(VN_TZ)
+
+
+def procedure_snapshot(procedure: Procedure) -> dict[str, Any]:
+    """The rules of the version a dossier is submitted under (DESIGN §3: versioned procedures)."""
+    return {
+        "code": procedure.code,
+        "version": procedure.version,
+        "name_vi": procedure.name_vi,
+        "name_en": procedure.name_en,
+        "level": procedure.level,
+        "processing_value": procedure.processing_value,
+        "processing_unit": procedure.processing_unit,
+        "discount_pct": procedure.discount_pct,
+        "fee_counter": procedure.fee_counter,
+        "fee_online": procedure.fee_online,
+        "allows_pay_later": procedure.allows_pay_later,
+        "required_documents": procedure.required_documents,
+        "result_deliveries": procedure.result_deliveries,
+        "supplement_policy": procedure.supplement_policy,
+    }
+
+
+def definition_of(dossier: Dossier) -> FormDefinition:
+    return get_form_definition(dossier.procedure_snapshot["code"])
+
+
+def _lookup(personal_id: str) -> PersonRecord | None:
+    return get_registry().get_person(personal_id)
+
+
+def find_open_draft(procedure: Procedure, personal_id: str, channel: str) -> Dossier | None:
+    return db.session.execute(
+        select(Dossier)
+        .where(
+            Dossier.procedure_id == procedure.id,
+            Dossier.applicant_personal_id == personal_id,
+            Dossier.status == Status.DRAFT.value,
+            Dossier.channel == channel,
+        )
+        .order_by(Dossier.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def start_draft(
+    procedure: Procedure, personal_id: str, *, citizen: User | None = None, officer: User | None = None
+) -> Dossier:
+    """A new draft for ``personal_id``: online by the citizen, or at the counter by an officer."""
+    definition = get_form_definition(procedure.code)
+    try:
+        person = _lookup(personal_id)
+        is_unverified = False
+    except RegistryUnavailable:
+        person, is_unverified = None, True
+    locked: dict[str, Any] = {}
+    if person is not None:
+        try:
+            locked = registry_prefill(definition, person, _lookup)
+        except RegistryUnavailable:
+            is_unverified = True
+    profile = profile_prefill(definition, citizen.profile if citizen else {})
+    answers = {**profile, **locked}
+    provenance = {**{k: "profile" for k in profile}, **{k: "registry" for k in locked}}
+    name = person.full_name if person else (citizen.full_name if citizen else "")
+    dossier = Dossier(
+        procedure=procedure,
+        procedure_version=procedure.version,
+        procedure_snapshot=procedure_snapshot(procedure),
+        agency_id=procedure.agency_id,
+        applicant_user_id=citizen.id if citizen else None,
+        applicant_personal_id=personal_id,
+        applicant_name=name,
+        created_by_id=officer.id if officer else (citizen.id if citizen else None),
+        channel="counter" if officer else "online",
+        status=Status.DRAFT.value,
+        answers=answers,
+        provenance=provenance,
+        locked=locked,
+        completed_steps=[],
+        is_registry_unverified=is_unverified,
+    )
+    db.session.add(dossier)
+    db.session.flush()
+    return dossier
+
+
+def save_step(dossier: Dossier, step: Step, formdata: MultiDict, *, by_officer: bool = False) -> StepResult:
+    """Validate and save one step; the draft keeps what was valid even when errors remain."""
+    result = clean_step(step, formdata, dossier.answers, dossier.locked, _lookup)
+    if result.errors:
+        return result
+    answers = dict(dossier.answers)
+    provenance = dict(dossier.provenance)
+    for field in step.fields:
+        if field.type == "file":
+            continue
+        if field.key not in result.values:
+            answers.pop(field.key, None)
+            provenance.pop(field.key, None)
+            continue
+        value = result.values[field.key]
+        if field.key in dossier.locked:
+            provenance[field.key] = "registry"
+        elif provenance.get(field.key) == "profile" and answers.get(field.key) == value:
+            pass  # the citizen kept what their profile said
+        else:
+            provenance[field.key] = "officer" if by_officer else "citizen"
+        answers[field.key] = value
+    if result.unverified:
+        dossier.is_registry_unverified = True
+    locked = _refresh_locked(dossier, answers)
+    for key, value in locked.items():
+        answers[key] = value
+        provenance[key] = "registry"
+    dossier.locked = {**dossier.locked, **locked}
+    dossier.answers = answers
+    dossier.provenance = provenance
+    if step.key not in dossier.completed_steps:
+        dossier.completed_steps = [*dossier.completed_steps, step.key]
+    db.session.flush()
+    return result
+
+
+def _refresh_locked(dossier: Dossier, answers: dict[str, Any]) -> dict[str, Any]:
+    """Register values that became known through this step's answers (e.g. a parent typed by
+    ID fills that parent's ethnicity), for fields the citizen has not answered themselves."""
+    if dossier.is_registry_unverified:
+        return {}
+    try:
+        person = _lookup(dossier.applicant_personal_id)
+        if person is None:
+            return {}
+        fresh = registry_prefill(definition_of(dossier), person, _lookup, answers=answers)
+    except RegistryUnavailable:
+        return {}
+    return {k: v for k, v in fresh.items() if k not in dossier.locked and k not in answers}
+
+
+def attachments_size(dossier: Dossier) -> int:
+    return sum(a.document.size for a in dossier.attachments)
+
+
+def attach_upload(dossier: Dossier, document_key: str, upload: FileStorage) -> Attachment:
+    """Store an upload in the citizen's document store and attach it (raises UploadRejected)."""
+    from portal.dossiers.storage import UploadRejected
+
+    stored = store_upload(upload)
+    if attachments_size(dossier) + stored.size > current_app.config["MAX_DOSSIER_ATTACHMENTS_SIZE"]:
+        raise UploadRejected("dossier_too_large")
+    document = db.session.execute(
+        select(StoredDocument).where(
+            StoredDocument.owner_personal_id == dossier.applicant_personal_id,
+            StoredDocument.sha256 == stored.sha256,
+            StoredDocument.document_key == document_key,
+        )
+    ).scalar_one_or_none()
+    if document is None:
+        document = StoredDocument(
+            owner_personal_id=dossier.applicant_personal_id,
+            kind="upload",
+            document_key=document_key,
+            title=_document_title(dossier, document_key),
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_name=stored.storage_name,
+        )
+        db.session.add(document)
+        db.session.flush()
+    return _attach(dossier, document_key, document, "upload")
+
+
+def attach_stored(dossier: Dossier, document_key: str, document_id: int) -> Attachment | None:
+    """Attach a document from the applicant's own store; None if it is not theirs."""
+    document = db.session.get(StoredDocument, document_id)
+    if document is None or document.owner_personal_id != dossier.applicant_personal_id:
+        return None
+    return _attach(dossier, document_key, document, "reuse")
+
+
+def _attach(dossier: Dossier, document_key: str, document: StoredDocument, source: str) -> Attachment:
+    for existing in dossier.attachments:
+        if existing.document_key == document_key and existing.stored_document_id == document.id:
+            return existing
+    attachment = Attachment(dossier=dossier, document_key=document_key, document=document, source=source)
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def detach(dossier: Dossier, attachment_id: int) -> None:
+    for attachment in list(dossier.attachments):
+        if attachment.id == attachment_id:
+            dossier.attachments.remove(attachment)
+    db.session.flush()
+
+
+def _document_title(dossier: Dossier, document_key: str) -> str:
+    for doc in dossier.procedure_snapshot["required_documents"]:
+        if doc["key"] == document_key:
+            return doc["name_vi"]
+    return document_key
+
+
+def reusable_documents(dossier: Dossier, document_key: str) -> list[StoredDocument]:
+    """The applicant's stored documents of this kind not attached to this dossier yet."""
+    attached = {a.stored_document_id for a in dossier.attachments}
+    rows = db.session.execute(
+        select(StoredDocument)
+        .where(
+            StoredDocument.owner_personal_id == dossier.applicant_personal_id,
+            StoredDocument.document_key == document_key,
+        )
+        .order_by(StoredDocument.created_at.desc(), StoredDocument.id.desc())
+    ).scalars()
+    return [doc for doc in rows if doc.id not in attached]
+
+
+def set_delivery(dossier: Dossier, delivery: str, address: dict[str, Any] | None) -> None:
+    dossier.delivery = delivery
+    dossier.delivery_address = address if delivery == "post" else None
+    dossier.fee_amount = fee_for(dossier)
+    db.session.flush()
+
+
+def fee_for(dossier: Dossier) -> int:
+    snapshot = dossier.procedure_snapshot
+    return snapshot["fee_online"] if dossier.channel == "online" else snapshot["fee_counter"]
+
+
+def estimate(dossier: Dossier, received_at: datetime, delivery: str | None, lang: str) -> DeadlineResult:
+    """The appointment a dossier received now would get (the binding one comes at acceptance)."""
+    snapshot = dossier.procedure_snapshot
+    from portal.deadlines import ProcessingTime
+
+    return compute_deadline(
+        [ClockEvent(ClockEventKind.START, received_at)],
+        working_calendar(),
+        ProcessingTime(snapshot["processing_value"], snapshot["processing_unit"]),
+        discount_pct=snapshot["discount_pct"],
+        is_online_submission=dossier.channel == "online",
+        is_online_delivery=delivery == "online",
+        supplement_policy=snapshot["supplement_policy"],
+        lang=lang,
+    )
+
+
+def missing_for_submission(dossier: Dossier) -> list[tuple[str, str]]:
+    """(step key, problem) pairs that stop a submission; empty when the dossier is complete."""
+    definition = definition_of(dossier)
+    problems: list[tuple[str, str]] = []
+    for step in definition.steps:
+        has_answerable = any(f.type != "file" for f in step.fields)
+        if has_answerable and step.key not in dossier.completed_steps:
+            problems.append((step.key, "step"))
+    attached = {a.document_key for a in dossier.attachments}
+    for field in definition.file_fields:
+        if field.required and field.document not in attached and field.is_visible(dossier.answers):
+            problems.append((field.key, "document"))
+    if dossier.delivery is None:
+        problems.append(("delivery", "delivery"))
+    return problems
+
+
+def submit_dossier(dossier: Dossier, actor: User, *, payment_status: str | None = None) -> Dossier:
+    """Submit: code, estimated appointment, SUBMITTED, event and notification — one transaction."""
+    problems = missing_for_submission(dossier)
+    if problems:
+        raise DossierIncomplete(problems)
+    received_at = now_local()
+    dossier.code = next_dossier_code(dossier.agency, received_at.date())
+    dossier.submitted_at = received_at.replace(tzinfo=None)
+    due = estimate(dossier, received_at, dossier.delivery, "vi")
+    dossier.estimated_due_at = due.due_at.replace(tzinfo=None)
+    dossier.estimated_legal_due_at = due.legal_due_at.replace(tzinfo=None)
+    dossier.fee_amount = fee_for(dossier)
+    if payment_status is not None:
+        dossier.payment_status = payment_status
+    elif dossier.fee_amount == 0:
+        dossier.payment_status = "none"
+    apply_transition(dossier, "submit", actor)
+    if dossier.applicant is not None:
+        updates = profile_updates(definition_of(dossier), dossier.answers)
+        if updates:
+            dossier.applicant.profile = {**dossier.applicant.profile, **updates}
+    db.session.flush()
+    return dossier
+
+
+def discard_draft(dossier: Dossier) -> None:
+    db.session.delete(dossier)
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class DossierCounts:
+    drafts: int
+    submitted: int
+
+
+def count_for(personal_id: str) -> DossierCounts:
+    rows = dict(
+        db.session.execute(
+            select(Dossier.status == Status.DRAFT.value, func.count())
+            .where(Dossier.applicant_personal_id == personal_id)
+            .group_by(Dossier.status == Status.DRAFT.value)
+        ).all()
+    )
+    return DossierCounts(drafts=rows.get(True, 0), submitted=rows.get(False, 0))

@@ -1,0 +1,553 @@
+"""The citizen's application wizard, confirmation, and "My dossiers".
+
+The same wizard serves an officer entering a counter dossier for a walk-in citizen.
+Handlers: load → check access → act; the request commits once (portal/__init__.py).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.auth.access import citizen_required, roles_required
+from portal.catalog.service import get_procedure
+from portal.deadlines import VN_TZ
+from portal.dossiers import operations as ops
+from portal.dossiers.display import display_value, document_name
+from portal.dossiers.models import Attachment, Dossier
+from portal.dossiers.storage import UploadRejected, stored_path
+from portal.eforms.definitions import Field, Step
+from portal.eforms.validation import clean_step
+from portal.extensions import db
+from portal.i18n import current_lang
+from portal.workflow.states import Status, status_label
+from portal.workflow.transitions import TransitionRefused
+
+dossiers_bp = Blueprint("dossiers", __name__)
+
+DELIVERY_STEP = "delivery"
+CHECK_STEP = "check"
+
+
+# --- access -------------------------------------------------------------------------------
+
+def may_edit(dossier: Dossier) -> bool:
+    """The applicant's own online draft, or a counter draft of the officer's agency."""
+    if not current_user.is_authenticated:
+        return False
+    if current_user.is_citizen:
+        return dossier.channel == "online" and dossier.applicant_user_id == current_user.id
+    return current_user.role == "intake" and dossier.channel == "counter" and dossier.agency_id == current_user.agency_id
+
+
+def load_draft(public_id: str) -> Dossier:
+    dossier = db.session.execute(select(Dossier).where(Dossier.public_id == public_id)).scalar_one_or_none()
+    if dossier is None or not may_edit(dossier):
+        abort(404)
+    return dossier
+
+
+def load_own(code: str) -> Dossier:
+    """A submitted dossier of the signed-in citizen; 404 for anyone else's (no existence leak)."""
+    dossier = db.session.execute(select(Dossier).where(Dossier.code == code)).scalar_one_or_none()
+    if dossier is None or dossier.applicant_personal_id != current_user.personal_id:
+        abort(404)
+    return dossier
+
+
+# --- wizard helpers -----------------------------------------------------------------------
+
+def step_keys(dossier: Dossier) -> list[str]:
+    return [s.key for s in ops.definition_of(dossier).steps] + [DELIVERY_STEP, CHECK_STEP]
+
+
+def next_step_url(dossier: Dossier, current: str) -> str:
+    keys = step_keys(dossier)
+    following = keys[keys.index(current) + 1]
+    if following == DELIVERY_STEP:
+        return url_for("dossiers.delivery", public_id=dossier.public_id)
+    if following == CHECK_STEP:
+        return url_for("dossiers.check_answers", public_id=dossier.public_id)
+    return url_for("dossiers.edit_step", public_id=dossier.public_id, step_key=following)
+
+
+def first_open_step_url(dossier: Dossier) -> str:
+    for step in ops.definition_of(dossier).steps:
+        if step.key not in dossier.completed_steps:
+            return url_for("dossiers.edit_step", public_id=dossier.public_id, step_key=step.key)
+    if dossier.delivery is None:
+        return url_for("dossiers.delivery", public_id=dossier.public_id)
+    return url_for("dossiers.check_answers", public_id=dossier.public_id)
+
+
+def progress(dossier: Dossier, current: str) -> list[dict[str, Any]]:
+    lang = current_lang()
+    titles = [(s.key, s.title(lang)) for s in ops.definition_of(dossier).steps]
+    titles += [(DELIVERY_STEP, _("Result and fee")), (CHECK_STEP, _("Check and submit"))]
+    return [
+        {"key": key, "title": title, "is_current": key == current, "number": n}
+        for n, (key, title) in enumerate(titles, start=1)
+    ]
+
+
+UPLOAD_MESSAGES = {
+    "type": lambda: _("The file must be a PDF, JPEG or PNG. Its content was checked, not its name."),
+    "too_large": lambda: _("The file is larger than 10 MB. Choose a smaller file or scan at a lower resolution."),
+    "empty": lambda: _("The file is empty. Choose the file again."),
+    "dossier_too_large": lambda: _("Together the files are larger than 30 MB. Remove a file or use smaller ones."),
+}
+
+
+def _process_files(dossier: Dossier, step: Step) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for field in step.fields_to_show(dossier.answers):
+        if field.type != "file":
+            continue
+        for reuse_id in request.form.getlist(f"{field.key}-reuse"):
+            if not reuse_id.isdigit() or ops.attach_stored(dossier, field.document, int(reuse_id)) is None:
+                errors[field.key] = _("That document is not in your document store.")
+        for upload in request.files.getlist(field.key):
+            try:
+                if upload and upload.filename:
+                    ops.attach_upload(dossier, field.document, upload)
+            except UploadRejected as exc:
+                errors[field.key] = UPLOAD_MESSAGES[exc.code]()
+            finally:
+                upload.close()
+    return errors
+
+
+def _missing_documents(dossier: Dossier, step: Step) -> dict[str, str]:
+    attached = {a.document_key for a in dossier.attachments}
+    return {
+        f.key: _("Attach “%(name)s”.", name=f.label(current_lang()))
+        for f in step.fields
+        if f.type == "file" and f.required and f.document not in attached and f.is_visible(dossier.answers)
+    }
+
+
+def _render_step(dossier: Dossier, step: Step, *, raw=None, errors=None, status=200):
+    return (
+        render_template(
+            "dossiers/step.html",
+            dossier=dossier,
+            step=step,
+            fields=step.fields_to_show(dossier.answers),
+            raw=raw or {},
+            errors=errors or {},
+            anchors={f.key: f.input_id for f in step.fields},
+            progress=progress(dossier, step.key),
+            reusable={f.key: ops.reusable_documents(dossier, f.document) for f in step.fields if f.type == "file"},
+            attachments_by_key=_attachments_by_key(dossier),
+        ),
+        status,
+    )
+
+
+def _attachments_by_key(dossier: Dossier) -> dict[str, list[Attachment]]:
+    grouped: dict[str, list[Attachment]] = {}
+    for attachment in dossier.attachments:
+        grouped.setdefault(attachment.document_key, []).append(attachment)
+    return grouped
+
+
+# --- routes: start and steps ----------------------------------------------------------------
+
+@dossiers_bp.route("/procedures/<code>/apply")
+@citizen_required
+def start_application(code: str):
+    procedure = get_procedure(code)
+    if procedure is None:
+        abort(404)
+    draft = ops.find_open_draft(procedure, current_user.personal_id, "online")
+    if draft is None:
+        draft = ops.start_draft(procedure, current_user.personal_id, citizen=current_user)
+    else:
+        flash(_("You had started this procedure before: your draft is kept, continue where you left off."), "info")
+    return redirect(first_open_step_url(draft))
+
+
+@dossiers_bp.route("/apply/<public_id>/steps/<step_key>", methods=["GET", "POST"])
+@login_required
+def edit_step(public_id: str, step_key: str):
+    dossier = load_draft(public_id)
+    if not dossier.is_draft:
+        return redirect(url_for("dossiers.show_my_dossier", code=dossier.code))
+    step = next((s for s in ops.definition_of(dossier).steps if s.key == step_key), None)
+    if step is None:
+        abort(404)
+    if request.method == "GET":
+        return _render_step(dossier, step)
+    if "remove" in request.form:
+        attachment_id = request.form.get("remove", "")
+        if attachment_id.isdigit():
+            ops.detach(dossier, int(attachment_id))
+        return redirect(url_for("dossiers.edit_step", public_id=public_id, step_key=step_key))
+    file_errors = _process_files(dossier, step)
+    if request.form.get("refresh"):
+        preview = clean_step(step, request.form, dossier.answers, dossier.locked, None)
+        return _render_step(dossier, step, raw=preview.raw)
+    result = ops.save_step(dossier, step, request.form, by_officer=current_user.is_officer)
+    errors = {**result.errors, **file_errors}
+    if not result.errors:
+        errors.update({k: v for k, v in _missing_documents(dossier, step).items() if k not in errors})
+    if errors:
+        return _render_step(dossier, step, raw=result.raw, errors=errors, status=422)
+    if request.form.get("return_to") == CHECK_STEP:
+        return redirect(url_for("dossiers.check_answers", public_id=public_id))
+    return redirect(next_step_url(dossier, step.key))
+
+
+# --- delivery and fee ---------------------------------------------------------------------
+
+def _postal_address_field() -> Field:
+    return Field(
+        key="delivery_address",
+        type="address",
+        label_vi="Địa chỉ nhận kết quả qua bưu chính",
+        label_en="Address for delivery by post",
+        hint_vi="Đã điền sẵn nơi thường trú của bạn; bạn có thể sửa.",
+        hint_en="Filled in with your permanent residence; you can change it.",
+        required=True,
+    )
+
+
+def _default_postal_address(dossier: Dossier) -> dict[str, Any] | None:
+    if dossier.delivery_address:
+        return dossier.delivery_address
+    profile = dossier.applicant.profile if dossier.applicant else {}
+    if profile.get("delivery_address"):
+        return profile["delivery_address"]
+    return next(
+        (value for key, value in dossier.answers.items() if isinstance(value, dict) and "ward_code" in value and "permanent" in key),
+        None,
+    )
+
+
+@dossiers_bp.route("/apply/<public_id>/delivery", methods=["GET", "POST"])
+@login_required
+def delivery(public_id: str):
+    dossier = load_draft(public_id)
+    if not dossier.is_draft:
+        return redirect(url_for("dossiers.show_my_dossier", code=dossier.code))
+    field = _postal_address_field()
+    address_step = Step(key="delivery", title_vi="Nhận kết quả", title_en="Result", fields=(field,))
+    choices = dossier.procedure_snapshot["result_deliveries"]
+    errors: dict[str, str] = {}
+    raw: dict[str, Any] = {}
+    chosen = dossier.delivery
+    if request.method == "POST":
+        chosen = request.form.get("delivery")
+        address = None
+        if chosen not in choices:
+            errors["delivery"] = _("Choose how you want to receive the result.")
+        if chosen == "post" or request.form.get("refresh"):
+            checked = clean_step(address_step, request.form, {}, {}, None)
+            raw = checked.raw
+            address = checked.values.get(field.key)
+            if chosen == "post" and checked.errors and not request.form.get("refresh"):
+                errors.update(checked.errors)
+        if not errors and not request.form.get("refresh"):
+            ops.set_delivery(dossier, chosen, address)
+            if dossier.applicant is not None and address:
+                dossier.applicant.profile = {**dossier.applicant.profile, "delivery_address": address}
+            return redirect(next_step_url(dossier, DELIVERY_STEP))
+    now = datetime.now(VN_TZ)
+    lang = current_lang()
+    estimates = {choice: ops.estimate(dossier, now, choice, lang) for choice in choices}
+    return (
+        render_template(
+            "dossiers/delivery.html",
+            dossier=dossier,
+            choices=choices,
+            chosen=chosen,
+            estimates=estimates,
+            address_field=field,
+            address_value=_default_postal_address(dossier),
+            raw=raw,
+            errors=errors,
+            fee=ops.fee_for(dossier),
+            progress=progress(dossier, DELIVERY_STEP),
+        ),
+        422 if errors else 200,
+    )
+
+
+# --- check answers and submit -------------------------------------------------------------
+
+@dossiers_bp.route("/apply/<public_id>/check")
+@login_required
+def check_answers(public_id: str):
+    dossier = load_draft(public_id)
+    if not dossier.is_draft:
+        return redirect(url_for("dossiers.show_my_dossier", code=dossier.code))
+    return _render_check(dossier)
+
+
+def _render_check(dossier: Dossier, status: int = 200):
+    lang = current_lang()
+    problems = ops.missing_for_submission(dossier)
+    due = ops.estimate(dossier, datetime.now(VN_TZ), dossier.delivery, lang) if dossier.delivery else None
+    return (
+        render_template(
+            "dossiers/check.html",
+            dossier=dossier,
+            definition=ops.definition_of(dossier),
+            problems=problems,
+            due=due,
+            fee=ops.fee_for(dossier),
+            display_value=display_value,
+            document_name=document_name,
+            attachments_by_key=_attachments_by_key(dossier),
+            progress=progress(dossier, CHECK_STEP),
+        ),
+        status,
+    )
+
+
+@dossiers_bp.route("/apply/<public_id>/submit", methods=["POST"])
+@login_required
+def submit(public_id: str):
+    dossier = db.session.execute(select(Dossier).where(Dossier.public_id == public_id)).scalar_one_or_none()
+    if dossier is None or not may_edit(dossier):
+        abort(404)
+    if not dossier.is_draft:  # a double click or the back button: the dossier already exists
+        return redirect(_after_submit_url(dossier))
+    fee = ops.fee_for(dossier)
+    choice = request.form.get("payment", "none")
+    if dossier.channel == "online" and fee > 0 and choice == "now":
+        if ops.missing_for_submission(dossier):
+            return _render_check(dossier, 422)
+        from portal.payments.views import redirect_to_gateway
+
+        return redirect_to_gateway(dossier)
+    if dossier.channel == "online" and fee > 0 and not (choice == "later" and dossier.procedure_snapshot["allows_pay_later"]):
+        flash(_("Choose how to pay the fee."), "error")
+        return _render_check(dossier, 422)
+    payment_status = "later" if fee and dossier.channel == "online" else ("counter" if fee else "none")
+    try:
+        ops.submit_dossier(dossier, current_user, payment_status=payment_status)
+        db.session.commit()
+    except ops.DossierIncomplete:
+        return _render_check(dossier, 422)
+    except (TransitionRefused, StaleDataError):
+        db.session.rollback()
+        return redirect(_after_submit_url(db.session.get(Dossier, dossier.id)))
+    return redirect(_after_submit_url(dossier))
+
+
+def _after_submit_url(dossier: Dossier) -> str:
+    if dossier.is_draft:
+        return url_for("dossiers.check_answers", public_id=dossier.public_id)
+    if dossier.channel == "counter":
+        return url_for("dossiers.counter_receipt", public_id=dossier.public_id)
+    return url_for("dossiers.confirmation", code=dossier.code)
+
+
+@dossiers_bp.route("/apply/<public_id>/discard", methods=["POST"])
+@login_required
+def discard(public_id: str):
+    dossier = load_draft(public_id)
+    if dossier.is_draft:
+        ops.discard_draft(dossier)
+        flash(_("The draft was deleted."), "info")
+    return redirect(url_for("dossiers.list_my_dossiers") if current_user.is_citizen else url_for("web.home"))
+
+
+# --- after submission ------------------------------------------------------------------
+
+@dossiers_bp.route("/my/dossiers/<code>/submitted")
+@citizen_required
+def confirmation(code: str):
+    dossier = load_own(code)
+    return render_template("dossiers/confirmation.html", dossier=dossier)
+
+
+@dossiers_bp.route("/my/dossiers")
+@citizen_required
+def list_my_dossiers():
+    rows = db.session.execute(
+        select(Dossier)
+        .where(Dossier.applicant_personal_id == current_user.personal_id)
+        .where((Dossier.status != Status.DRAFT.value) | (Dossier.applicant_user_id == current_user.id))
+        .order_by(Dossier.updated_at.desc(), Dossier.id.desc())
+    ).scalars()
+    dossiers = list(rows)
+    return render_template(
+        "dossiers/my_list.html",
+        drafts=[d for d in dossiers if d.is_draft],
+        submitted=[d for d in dossiers if not d.is_draft],
+        status_label=status_label,
+        first_open_step_url=first_open_step_url,
+    )
+
+
+@dossiers_bp.route("/my/dossiers/<code>")
+@citizen_required
+def show_my_dossier(code: str):
+    dossier = load_own(code)
+    return render_template(
+        "dossiers/my_detail.html",
+        dossier=dossier,
+        definition=ops.definition_of(dossier),
+        display_value=display_value,
+        document_name=document_name,
+        status_label=status_label,
+        attachments_by_key=_attachments_by_key(dossier),
+    )
+
+
+@dossiers_bp.route("/my/dossiers/<code>/attachments/<int:attachment_id>")
+@citizen_required
+def download_attachment(code: str, attachment_id: int):
+    dossier = load_own(code)
+    attachment = next((a for a in dossier.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        abort(404)
+    return _send_document(attachment.document)
+
+
+@dossiers_bp.route("/my/documents/<int:document_id>")
+@citizen_required
+def download_stored_document(document_id: int):
+    from portal.dossiers.models import StoredDocument
+
+    document = db.session.get(StoredDocument, document_id)
+    if document is None or document.owner_personal_id != current_user.personal_id:
+        abort(404)
+    return _send_document(document)
+
+
+def _send_document(document):
+    path = stored_path(document.storage_name)
+    if not path.exists():
+        abort(404)
+    extension = document.storage_name.rsplit(".", 1)[-1]
+    return send_file(
+        path,
+        mimetype=document.content_type,
+        as_attachment=request.args.get("inline") is None,
+        download_name=f"{document.document_key}-{document.id}.{extension}",
+    )
+
+
+# --- counter dossiers (one-stop officer for a walk-in citizen) ------------------------------
+
+@dossiers_bp.route("/officer/counter/new", methods=["GET", "POST"])
+@roles_required("intake")
+def start_counter_dossier():
+    from portal.catalog.service import search_procedures
+    from portal.registry.ids import InvalidPersonalId, parse_personal_id
+
+    procedures = [p for p in search_procedures() if p.agency_id == current_user.agency_id]
+    errors: dict[str, str] = {}
+    values = {"procedure": request.form.get("procedure", ""), "personal_id": request.form.get("personal_id", "").strip()}
+    if request.method == "POST":
+        procedure = next((p for p in procedures if p.code == values["procedure"]), None)
+        if procedure is None:
+            errors["procedure"] = _("Choose a procedure of your agency.")
+        try:
+            parse_personal_id(values["personal_id"])
+        except InvalidPersonalId:
+            errors["personal_id"] = _("Enter the citizen's 12-digit personal ID.")
+        if not errors:
+            draft = ops.find_open_draft(procedure, values["personal_id"], "counter") or ops.start_draft(
+                procedure, values["personal_id"], officer=current_user
+            )
+            return redirect(first_open_step_url(draft))
+    return (
+        render_template("dossiers/counter_new.html", procedures=procedures, errors=errors, values=values),
+        422 if errors else 200,
+    )
+
+
+@dossiers_bp.route("/officer/counter/<public_id>/receipt")
+@roles_required("intake")
+def counter_receipt(public_id: str):
+    dossier = db.session.execute(select(Dossier).where(Dossier.public_id == public_id)).scalar_one_or_none()
+    if dossier is None or dossier.agency_id != current_user.agency_id or dossier.is_draft:
+        abort(404)
+    return render_template("dossiers/counter_receipt.html", dossier=dossier)
+
+
+# --- slip 01: receipt and appointment -----------------------------------------------------
+
+def build_slip01(dossier: Dossier, lang: str):
+    from portal.paperwork.slips import Slip01, SlipDocument
+
+    definition = ops.definition_of(dossier)
+    address = next(
+        (display_value(f, dossier.answers[f.key], lang) for f in definition.fields if f.type == "address" and f.key in dossier.answers),
+        "",
+    )
+    documents = tuple(
+        SlipDocument(name=document_name(dossier.procedure_snapshot, key, lang), copies=len(items), form=_("Electronic copy"))
+        for key, items in _attachments_by_key(dossier).items()
+    )
+    submitted = dossier.submitted_at.replace(tzinfo=VN_TZ)
+    delivery_address = dossier.delivery_address
+    return Slip01(
+        dossier_code=dossier.code,
+        agency_name=dossier.agency.name(lang),
+        agency_address=dossier.agency.address,
+        procedure_code=dossier.procedure_snapshot["code"],
+        procedure_name=dossier.procedure_snapshot["name_en" if lang == "en" else "name_vi"],
+        applicant_name=dossier.applicant_name,
+        applicant_personal_id=dossier.applicant_personal_id,
+        applicant_address=address,
+        applicant_phone=dossier.answers.get("phone"),
+        channel=dossier.channel,
+        received_at=submitted,
+        appointment_at=dossier.estimated_due_at.replace(tzinfo=VN_TZ),
+        is_appointment_estimated=dossier.status == Status.SUBMITTED.value,
+        legal_due_at=dossier.estimated_legal_due_at.replace(tzinfo=VN_TZ),
+        discount_pct=dossier.procedure_snapshot["discount_pct"]
+        if dossier.channel == "online" and dossier.delivery == "online"
+        else 0,
+        documents=documents,
+        delivery=dossier.delivery,
+        delivery_address=", ".join(
+            p for p in (delivery_address.get("street"), delivery_address.get("ward_name"), delivery_address.get("province_name")) if p
+        )
+        if delivery_address
+        else None,
+        fee_amount=dossier.fee_amount,
+        fee_status={"paid": _("paid online"), "later": _("to be paid"), "counter": _("paid at the counter")}.get(dossier.payment_status, ""),
+        officer_name=dossier.created_by.full_name if dossier.channel == "counter" and dossier.created_by else None,
+        tracking_url=f"{request.url_root}track?code={dossier.code}",
+    )
+
+
+def _slip_response(dossier: Dossier):
+    from portal.paperwork import PaperworkError, render_slip01
+
+    lang = current_lang()
+    try:
+        pdf = render_slip01(build_slip01(dossier, lang), lang)
+    except PaperworkError:
+        flash(_("The receipt could not be generated just now. Your dossier is safe; try again in a minute."), "error")
+        return redirect(request.referrer or url_for("web.home"))
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{dossier.code}-giay-tiep-nhan.pdf"'
+    return response
+
+
+@dossiers_bp.route("/my/dossiers/<code>/slip01.pdf")
+@citizen_required
+def download_slip(code: str):
+    return _slip_response(load_own(code))
+
+
+@dossiers_bp.route("/officer/counter/<public_id>/slip01.pdf")
+@roles_required("intake")
+def download_counter_slip(public_id: str):
+    dossier = db.session.execute(select(Dossier).where(Dossier.public_id == public_id)).scalar_one_or_none()
+    if dossier is None or dossier.agency_id != current_user.agency_id or dossier.is_draft:
+        abort(404)
+    return _slip_response(dossier)

@@ -1,0 +1,36 @@
+"""Queueing notifications: an outbox row per channel, in the caller's transaction."""
+from __future__ import annotations
+
+from typing import Any
+
+from portal.extensions import db
+from portal.notifications.models import Notification
+
+
+def contact_of(dossier: Any) -> tuple[str | None, str | None]:
+    """The email and phone the citizen gave on the form, or earlier on their account."""
+    profile = dossier.applicant.profile if dossier.applicant else {}
+    email = dossier.answers.get("email") or profile.get("email")
+    phone = dossier.answers.get("phone") or profile.get("phone")
+    return email, phone
+
+
+def queue_dossier_notification(dossier: Any, template: str, **context: Any) -> list[Notification]:
+    email, phone = contact_of(dossier)
+    locale = (dossier.applicant.profile.get("locale") if dossier.applicant else None) or "vi"
+    payload = {"code": dossier.code, "procedure": dossier.procedure_snapshot.get("name_vi"), **context}
+    rows = [
+        Notification(
+            dossier_id=dossier.id,
+            user_id=dossier.applicant_user_id,
+            channel=channel,
+            recipient=recipient,
+            template=template,
+            locale=locale,
+            context=payload,
+        )
+        for channel, recipient in (("email", email), ("sms", phone))
+        if recipient
+    ]
+    db.session.add_all(rows)
+    return rows

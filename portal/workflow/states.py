@@ -1,0 +1,60 @@
+"""Dossier states and the national status codes they map to (DESIGN §2, §4).
+
+Internal states may be finer than the national ones; each maps to exactly one code 1–10.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    NOT_ACCEPTED = "not_accepted"
+    IN_PROCESS = "in_process"
+    SUPPLEMENT_REQUESTED = "supplement_requested"
+    PAYMENT_REQUESTED = "payment_requested"
+    WITHDRAWN = "withdrawn"
+    STOPPED = "stopped"
+    RESULT_READY = "result_ready"
+    RETURNED = "returned"
+
+
+NATIONAL_CODES: dict[Status, int | None] = {
+    Status.DRAFT: None,
+    Status.SUBMITTED: 1,
+    Status.ACCEPTED: 2,
+    Status.NOT_ACCEPTED: 3,
+    Status.IN_PROCESS: 4,
+    Status.SUPPLEMENT_REQUESTED: 5,
+    Status.PAYMENT_REQUESTED: 6,
+    Status.WITHDRAWN: 7,
+    Status.STOPPED: 8,
+    Status.RESULT_READY: 9,
+    Status.RETURNED: 10,
+}
+
+LABELS = {
+    Status.DRAFT: _l("Draft (not submitted)"),
+    Status.SUBMITTED: _l("Submitted, waiting for intake"),
+    Status.ACCEPTED: _l("Accepted"),
+    Status.NOT_ACCEPTED: _l("Not accepted"),
+    Status.IN_PROCESS: _l("Being processed"),
+    Status.SUPPLEMENT_REQUESTED: _l("Supplement requested"),
+    Status.PAYMENT_REQUESTED: _l("Payment requested"),
+    Status.WITHDRAWN: _l("Withdrawn by the citizen"),
+    Status.STOPPED: _l("Processing stopped"),
+    Status.RESULT_READY: _l("Processed, result ready"),
+    Status.RETURNED: _l("Result returned"),
+}
+
+
+def national_code(status: str) -> int | None:
+    return NATIONAL_CODES[Status(status)]
+
+
+def status_label(status: str) -> str:
+    return str(LABELS[Status(status)])
