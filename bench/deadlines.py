@@ -5,10 +5,10 @@ a different minute, with two pauses (a supplement and a payment). Run ``python -
 """
 from __future__ import annotations
 
-import platform
 import time
 from datetime import datetime, timedelta
 
+from bench.common import machine
 from portal.deadlines import (
     VN_TZ,
     ClockEvent,
@@ -24,17 +24,6 @@ LEDGERS = 1000
 ROUNDS = 25
 SECONDS_PER_ROUND = 0.2
 PROCESSING_TIME = ProcessingTime(10, "working_days")
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def ledgers() -> list[list[ClockEvent]]:
@@ -79,8 +68,7 @@ def main() -> None:
     work = ledgers()
     for events in work:  # build the calendar's years and load the holiday names first
         compute(events, calendar).explanation  # noqa: B018
-    python = f"{platform.python_implementation()} {platform.python_version()}"
-    print(f"machine: {platform.platform()}; CPU: {cpu_model()}; Python: {python}")
+    print(f"machine: {machine()}")
     due_rate = rate(work, calendar, explain=False)
     print(f"due times, 10 working days, two pauses: {due_rate:,.0f} computations/s (one core, best of {ROUNDS} rounds)")
     explained_rate = rate(work, calendar, explain=True)

@@ -9,37 +9,18 @@ database is created when missing.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import resource
 import sqlite3
 
 from sqlalchemy import Engine, text
 
+from bench.common import machine
 from portal.registry.generator import generate_register
 from portal.registry.store import get_engine, is_sqlite
 
 DEFAULT_DATABASE_URL = "sqlite:////tmp/bench_registry.sqlite3"
 DEFAULT_COUNT = 1_000_000
 DEFAULT_SEED = 20250701
-
-
-def machine() -> str:
-    """CPU model, cores, Python and load: what the figures were measured on."""
-    model = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            model = next(
-                line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")
-            )
-    except (OSError, StopIteration):
-        pass
-    # The load average says whether other work shared the cores while measuring.
-    return (
-        f"{model}, {os.cpu_count()} cores, Python {platform.python_version()} "
-        f"({platform.python_implementation()}), {platform.system()} {platform.release()}, "
-        f"load average {os.getloadavg()[0]:.2f}"
-    )
 
 
 def database_version(engine: Engine) -> str:

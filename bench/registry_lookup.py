@@ -17,7 +17,8 @@ import time
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bench.registry_generate import arguments, database_version, machine
+from bench.common import machine, percentile
+from bench.registry_generate import arguments, database_version
 from portal.registry.client import SqlRegistryClient
 from portal.registry.generator import generate_register
 from portal.registry.models import Person
@@ -38,10 +39,6 @@ def sample_ids(url: str, count: int, seed: int) -> list[str]:
     with get_engine(url).connect() as conn:
         ids = conn.execute(select(Person.personal_id).order_by(Person.personal_id)).scalars().all()
     return random.Random(seed).sample(ids, min(count, len(ids)))
-
-
-def percentile(sorted_values: list[float], share: float) -> float:
-    return sorted_values[min(len(sorted_values) - 1, int(share * len(sorted_values)))]
 
 
 def main(argv: list[str] | None = None) -> None:

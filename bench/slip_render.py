@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
-import platform
 import statistics
 import time
 from datetime import datetime
 
-from bench.deadlines import cpu_model
+from bench.common import machine, percentile
 from portal import create_app
 from portal.deadlines import VN_TZ
 from portal.paperwork import Slip01, SlipDocument, render_slip01
@@ -51,19 +49,13 @@ SLIP = Slip01(
 )
 
 
-def percentile(sorted_ms: list[float], pct: int) -> float:
-    """Nearest-rank percentile."""
-    return sorted_ms[max(0, -(-pct * len(sorted_ms) // 100) - 1)]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=50, help="renders to time (default 50)")
     count = parser.parse_args().count
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "REGISTRY_DATABASE_URL": "sqlite://"})
-    python = f"{platform.python_implementation()} {platform.python_version()}"
-    print(f"machine: {platform.platform()}; CPU: {cpu_model()}; cores: {os.cpu_count()}; Python: {python}")
+    print(f"machine: {machine()}")
     with app.app_context():
         started = time.perf_counter()
         size = len(render_slip01(SLIP))
@@ -85,7 +77,7 @@ def time_renders(count: int) -> list[float]:
 
 
 def report(label: str, timings: list[float]) -> None:
-    p95 = percentile(timings, 95)
+    p95 = percentile(timings, 0.95)
     verdict = "meets" if p95 < TARGET_P95_MS else "MISSES"
     print(
         f"  {label}: p50 {statistics.median(timings):.0f} ms, p95 {p95:.0f} ms, max {timings[-1]:.0f} ms"

@@ -38,7 +38,11 @@ def configure_sqlite(engine: Engine) -> None:
 
     pysqlite opens transactions lazily and on its own terms, which breaks SAVEPOINTs and lets
     reads run outside the transaction; SQLAlchemy's documented fix is to let SQLAlchemy emit
-    BEGIN itself. Foreign keys are enforced and WAL lets readers run beside one writer.
+    BEGIN itself. It is BEGIN IMMEDIATE: a transaction that reads and then writes (every
+    submission) would otherwise fail at once with "database is locked" when another request
+    wrote in between; immediate transactions queue for the write lock (busy_timeout) instead,
+    while WAL lets readers go on beside the one writer. Foreign keys are enforced.
+    A connection may ask for a deferred BEGIN with ``execution_options(sqlite_begin="DEFERRED")``.
     """
 
     @event.listens_for(engine, "connect")
@@ -53,4 +57,5 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:  # noqa: ANN001
-        connection.exec_driver_sql("BEGIN")
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")

@@ -107,7 +107,9 @@ def _rollback(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     app: Flask = request.getfixturevalue("app")
     with app.app_context():
-        connection = db.engine.connect()
+        # Deferred on SQLite: the outer transaction must not hold the write lock, or a test
+        # with its own connections (concurrency) would wait for it.
+        connection = db.engine.connect().execution_options(sqlite_begin="DEFERRED")
     outer = connection.begin()
     original = db.session
     db.session = db._make_scoped_session(

@@ -8,14 +8,16 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from portal.catalog.models import Agency
 from portal.dossiers.models import DossierCodeCounter
 from portal.extensions import db
 
 
-def next_dossier_code(agency: Agency, day: date) -> str:
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+def next_dossier_code(agency: Agency, day: date, session: Session | None = None) -> str:
+    session = session or db.session
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     table = DossierCodeCounter.__table__
     stmt = (
         insert(table)
@@ -26,5 +28,5 @@ def next_dossier_code(agency: Agency, day: date) -> str:
         )
         .returning(table.c.last_value)
     )
-    number = db.session.execute(stmt).scalar_one()
+    number = session.execute(stmt).scalar_one()
     return f"{agency.code}-{day:%y%m%d}-{number:04d}"

@@ -23,7 +23,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 
 from portal.auth.models import User
 from portal.catalog.models import Procedure
-from portal.catalog.service import rules_of, working_calendar
+from portal.catalog.service import working_calendar
 from portal.deadlines import VN_TZ, ClockEvent, ClockEventKind, DeadlineResult, compute_deadline
 from portal.dossiers.codes import next_dossier_code
 from portal.dossiers.models import Attachment, Dossier, StoredDocument

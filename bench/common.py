@@ -1,0 +1,27 @@
+"""What every benchmark prints alongside its figures: the machine, and percentiles."""
+from __future__ import annotations
+
+import os
+import platform
+
+
+def machine() -> str:
+    """CPU model, cores, Python and load: what the figures were measured on."""
+    model = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            model = next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    # The load average says whether other work shared the cores while measuring.
+    return (
+        f"{model}, {os.cpu_count()} cores, Python {platform.python_version()} "
+        f"({platform.python_implementation()}), {platform.system()} {platform.release()}, "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
+
+
+def percentile(sorted_values: list[float], share: float) -> float:
+    """Nearest-rank percentile of already sorted values; ``share`` in 0–1 (0.95 for p95)."""
+    rank = max(1, -(-int(round(share * 1000)) * len(sorted_values) // 1000))
+    return sorted_values[min(len(sorted_values), rank) - 1]
