@@ -28,7 +28,7 @@ translations: install
 
 extract-messages: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l -o portal/translations/messages.pot .
-	$(BIN)/pybabel -q update -i portal/translations/messages.pot -d portal/translations
+	$(BIN)/pybabel -q update --no-fuzzy-matching -i portal/translations/messages.pot -d portal/translations
 
 migrate: install
 	mkdir -p instance

@@ -59,6 +59,7 @@ class Config:
     MAX_DOSSIER_ATTACHMENTS_SIZE = 30 * 1024 * 1024
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     UPLOAD_DIR = None  # default: instance/uploads
+    PKI_DIR = None  # default: instance/pki (the demo CA and the agencies' signing keys)
     # Shared secret of the (mock) payment gateway: callbacks are signed with HMAC-SHA256.
     PAYMENT_SECRET = "demo-payment-secret"
     PAGE_SIZE = 20
@@ -104,6 +105,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
     "UPLOAD_DIR": ("UPLOAD_DIR", str),
+    "PKI_DIR": ("PKI_DIR", str),
     "PAYMENT_SECRET": ("PAYMENT_SECRET", str),
 }
 

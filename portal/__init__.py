@@ -32,10 +32,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     from portal import errors, web
+    from portal.admin import init_app as init_admin
+    from portal.audit.cli import audit_cli
     from portal.api import api_bp
     from portal.auth import init_app as init_auth
     from portal.catalog import init_app as init_catalog
     from portal.deadlines.cli import deadline_command
+    from portal.backoffice.views import backoffice_bp
     from portal.dossiers.views import dossiers_bp
     from portal.eforms.views import eforms_bp
     from portal.payments.views import payments_bp
@@ -58,7 +61,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_auth(app)
     init_catalog(app)
     web.init_app(app)
+    init_admin(app)
     app.register_blueprint(dossiers_bp)
+    app.register_blueprint(backoffice_bp)
     app.register_blueprint(eforms_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(api_bp)
@@ -72,5 +77,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return response
 
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(deadline_command)
     return app

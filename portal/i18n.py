@@ -24,8 +24,9 @@ def current_lang() -> str:
 
 
 def money(amount: int) -> str:
-    """VND with the Vietnamese thousands separator in both languages: ``10.000 ₫``."""
-    return f"{format_decimal(amount, locale='vi')} ₫"
+    """VND with the Vietnamese thousands separator in both languages: ``10.000 ₫`` (the space
+    does not break, so the sign never ends up alone on a line)."""
+    return f"{format_decimal(amount, locale='vi')}\u00a0₫"
 
 
 def day(value: date | datetime | None) -> str:

@@ -1,4 +1,4 @@
-"""Demo data: the catalog, the officer accounts and a 10,000-person register.
+"""Demo data: the catalog, the officer accounts, the demo PKI and a 10,000-person register.
 
 ``flask --app portal seed-demo`` is safe to run again: it updates the catalog, adds missing
 officers and generates the register only when it is empty.
@@ -47,9 +47,19 @@ def seed_officers() -> int:
     return created
 
 
+def seed_pki() -> None:
+    """The demo certificate authority and one signing certificate per agency (results are signed)."""
+    from portal.backoffice.operations import pki_dir
+    from portal.paperwork import ensure_demo_pki
+
+    agencies = db.session.execute(select(Agency).order_by(Agency.code)).scalars()
+    ensure_demo_pki(pki_dir(), [(a.code, a.name_vi) for a in agencies])
+
+
 def seed_reference_data() -> None:
-    upsert_catalog()
+    upsert_catalog(update_existing=False)
     seed_officers()
+    seed_pki()
 
 
 def count_register_people(url: str) -> int:
@@ -72,8 +82,9 @@ def seed_demo_command(register_size: int) -> None:
     """Load the demo catalog, officers and (when empty) the mock population register."""
     from portal.registry.generator import generate_register
 
-    count = upsert_catalog()
+    count = upsert_catalog(update_existing=False)
     created = seed_officers()
+    seed_pki()
     db.session.commit()
     click.echo(f"Catalog: {count} procedures. Officers created: {created}.")
     url = current_app.config["REGISTRY_DATABASE_URL"]

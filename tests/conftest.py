@@ -64,7 +64,7 @@ def register(database_urls: tuple[str, str]) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_urls: tuple[str, str], register: str) -> Iterator[Flask]:
+def app(database_urls: tuple[str, str], register: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     from portal.seed import seed_reference_data
 
     app = create_app(
@@ -72,6 +72,8 @@ def app(database_urls: tuple[str, str], register: str) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": database_urls[0],
             "REGISTRY_DATABASE_URL": register,
             "REGISTRY_CLIENT": "sql",
+            "PKI_DIR": str(tmp_path_factory.mktemp("pki")),
+            "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         }
     )
     with app.app_context():
@@ -152,7 +154,8 @@ def make_app(database_urls: tuple[str, str], register: str) -> Iterator[Callable
         return app
 
     yield build
-    limiter.reset()
+    if any(app.config["RATELIMIT_ENABLED"] for app in made):
+        limiter.reset()
     limiter.enabled = was_enabled
     for app in made:
         with app.app_context():

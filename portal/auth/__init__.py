@@ -33,8 +33,11 @@ def _enforce_timeouts():
     absolute = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
     if now - last_seen > idle_timeout(current_user).total_seconds() or now - started > absolute:
         was_citizen = current_user.is_citizen
+        lang = session.get("lang")
         logout_user()
         session.clear()
+        if lang:
+            session["lang"] = lang
         flash(_l("Your session expired after a period of inactivity. Please sign in again."), "info")
         login_view = "auth.login_citizen" if was_citizen else "auth.login_officer"
         return redirect(url_for(login_view, next=request.full_path if request.method == "GET" else None))
@@ -48,6 +51,7 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.login_view = "auth.login_citizen"
+    login_manager.blueprint_login_views = {"backoffice": "auth.login_officer", "admin": "auth.login_officer"}
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"

@@ -5,12 +5,13 @@ from datetime import datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, func
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.catalog.models import Agency
 from portal.extensions import db
+from portal.timeutil import utcnow
 
 CITIZEN = "citizen"
 OFFICER = "officer"
@@ -35,7 +36,7 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None]
     # What the citizen told us once (phone, email, occupation…), reused by later forms.
     profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
     agency: Mapped[Agency | None] = relationship()

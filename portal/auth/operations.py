@@ -20,6 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.auth.models import CITIZEN, User
 from portal.extensions import db
+from portal.timeutil import utcnow
 from portal.registry import get_registry
 from portal.registry.client import RegistryUnavailable
 
@@ -34,7 +35,7 @@ class LoginOutcome:
 
 
 def _now() -> datetime:
-    return datetime.now()
+    return utcnow()
 
 
 def _locked_minutes(user: User) -> int:

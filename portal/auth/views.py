@@ -47,10 +47,15 @@ def _failure_message(outcome: LoginOutcome, generic: str) -> str:
 
 
 def _start_session(outcome: LoginOutcome, default_next: str):
-    # A fresh session on every login: nothing set before authentication survives it.
+    # A fresh session on every login: nothing set before authentication survives it but the
+    # language the person chose.
+    lang = session.get("lang")
     session.clear()
+    if lang:
+        session["lang"] = lang
     session.permanent = True
     login_user(outcome.user)
+    flash(_("Welcome, %(name)s.", name=outcome.user.full_name), "success")
     return redirect(_safe_next(default_next))
 
 
@@ -62,7 +67,6 @@ def login_citizen():
     if form.validate_on_submit():
         outcome = authenticate_citizen(form.personal_id.data, form.password.data)
         if outcome.user is not None:
-            flash(_("Welcome, %(name)s.", name=outcome.user.full_name), "success")
             return _start_session(outcome, url_for("web.home"))
         error = _failure_message(outcome, _("The personal ID or the password is not correct."))
     status = 200 if error is None and not form.errors else 422
@@ -77,7 +81,6 @@ def login_officer():
     if form.validate_on_submit():
         outcome = authenticate_officer(form.username.data, form.password.data)
         if outcome.user is not None:
-            flash(_("Welcome, %(name)s.", name=outcome.user.full_name), "success")
             return _start_session(outcome, url_for("web.home"))
         error = _failure_message(outcome, _("The username or the password is not correct."))
     status = 200 if error is None and not form.errors else 422
@@ -87,8 +90,11 @@ def login_officer():
 @auth_bp.route("/logout", methods=["POST"])
 def logout():
     was_signed_in = current_user.is_authenticated
+    lang = session.get("lang")
     logout_user()
     session.clear()
+    if lang:
+        session["lang"] = lang
     if was_signed_in:
         flash(_("You have signed out."), "info")
     return redirect(url_for("web.home"))

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.timeutil import utcnow
 
 LEVELS = ("full", "partial")
 PROCESSING_UNITS = ("working_days", "working_hours", "same_day")
@@ -83,7 +84,7 @@ class Procedure(db.Model):
     is_published: Mapped[bool] = mapped_column(default=True)
     # Lower-case, accent-free code and names, so "dang ky thuong tru" finds "Đăng ký thường trú".
     search_text: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     field: Mapped[ProcedureField] = relationship()
     agency: Mapped[Agency] = relationship(back_populates="procedures")

@@ -145,8 +145,12 @@ def _upsert(model: type, key: str, values: dict[str, Any]) -> Any:
     return row
 
 
-def upsert_catalog(data: dict[str, Any] | None = None) -> int:
-    """Write the catalog data into the database; returns the number of procedures."""
+def upsert_catalog(data: dict[str, Any] | None = None, *, update_existing: bool = True) -> int:
+    """Write the catalog data into the database; returns the number of procedures.
+
+    With ``update_existing=False`` (the demo seed) procedures already in the database keep
+    what administrators set; only missing ones are added.
+    """
     data = data if data is not None else load_catalog_file()
     fields = {
         f["code"]: _upsert(ProcedureField, f["code"], {"name_vi": f["name_vi"], "name_en": f["name_en"]})
@@ -162,7 +166,7 @@ def upsert_catalog(data: dict[str, Any] | None = None) -> int:
         existing = db.session.execute(select(Procedure).filter_by(code=entry["code"])).scalar_one_or_none()
         if existing is None:
             db.session.add(Procedure(code=entry["code"], version=1, **values))
-        elif any(getattr(existing, k) != v for k, v in values.items()):
+        elif update_existing and any(getattr(existing, k) != v for k, v in values.items()):
             for name, value in values.items():
                 setattr(existing, name, value)
             existing.version += 1

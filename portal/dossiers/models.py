@@ -5,12 +5,13 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
 from portal.catalog.models import Agency, Procedure
 from portal.extensions import db
+from portal.timeutil import utcnow
 from portal.workflow.states import Status, national_code
 
 CHANNELS = ("online", "counter", "post")
@@ -62,14 +63,45 @@ class Dossier(db.Model):
     estimated_due_at: Mapped[datetime | None]
     estimated_legal_due_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    # Life after submission (DESIGN §4–5). Due times are derived from the clock ledger and
+    # stored for the queues; ``at_risk_from`` is when 20 % of the working time is left.
+    accepted_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    legal_due_at: Mapped[datetime | None]
+    at_risk_from: Mapped[datetime | None]
+    is_clock_paused: Mapped[bool] = mapped_column(default=False)
+    completed_at: Mapped[datetime | None]
+    returned_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    legal_outcome: Mapped[str | None] = mapped_column(String(10))
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # What the one-stop-shop or the specialist asked for (slip 02), and where to go back to.
+    supplement_items: Mapped[list[str]] = mapped_column(JSON, default=list)
+    supplement_return_status: Mapped[str | None] = mapped_column(String(30))
+    has_new_supplement: Mapped[bool] = mapped_column(default=False)
+    # The specialist's proposal and the leader's decision on it.
+    result_body: Mapped[str | None] = mapped_column(Text)
+    is_result_refusal: Mapped[bool] = mapped_column(default=False)
+    result_document_id: Mapped[int | None] = mapped_column(ForeignKey("stored_documents.id"))
+    extension_due_at: Mapped[datetime | None]
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    postal_tracking_number: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
     procedure: Mapped[Procedure] = relationship()
     agency: Mapped[Agency] = relationship()
     applicant: Mapped[User | None] = relationship(foreign_keys=[applicant_user_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
+    result_document: Mapped[StoredDocument | None] = relationship(foreign_keys=[result_document_id])
+    clock: Mapped[list[ClockEntry]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="ClockEntry.id"
+    )
+    notes: Mapped[list[InternalNote]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="InternalNote.id"
+    )
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="dossier", cascade="all, delete-orphan", order_by="Attachment.id"
     )
@@ -103,7 +135,7 @@ class StoredDocument(db.Model):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     storage_name: Mapped[str] = mapped_column(String(80))
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Attachment(db.Model):
@@ -117,7 +149,7 @@ class Attachment(db.Model):
     document_key: Mapped[str] = mapped_column(String(60))
     stored_document_id: Mapped[int] = mapped_column(ForeignKey("stored_documents.id"))
     source: Mapped[str] = mapped_column(String(10))  # upload | reuse
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     dossier: Mapped[Dossier] = relationship(back_populates="attachments")
     document: Mapped[StoredDocument] = relationship()
@@ -130,7 +162,7 @@ class DossierEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
-    at: Mapped[datetime] = mapped_column(server_default=func.now())
+    at: Mapped[datetime] = mapped_column(default=utcnow)
     action: Mapped[str] = mapped_column(String(40))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_role: Mapped[str] = mapped_column(String(20))
@@ -141,6 +173,38 @@ class DossierEvent(db.Model):
 
     dossier: Mapped[Dossier] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class ClockEntry(db.Model):
+    """One event of the processing clock (START, PAUSE, RESUME, RESTART, EXTEND, STOP, CLOSE);
+    due times are a pure function of these entries and the calendar (DESIGN §5)."""
+
+    __tablename__ = "clock_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime]
+    due_at: Mapped[datetime | None]  # the new appointment, for EXTEND
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    dossier: Mapped[Dossier] = relationship(back_populates="clock")
+
+
+class InternalNote(db.Model):
+    """A note between officers; never shown to the citizen."""
+
+    __tablename__ = "internal_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    text: Mapped[str] = mapped_column(Text)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="notes")
+    author: Mapped[User] = relationship()
 
 
 class DossierCodeCounter(db.Model):

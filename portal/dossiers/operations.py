@@ -35,6 +35,7 @@ from portal.extensions import db
 from portal.registry import get_registry
 from portal.registry.client import RegistryUnavailable
 from portal.registry.records import PersonRecord
+from portal.timeutil import to_db
 from portal.workflow.states import Status
 from portal.workflow.transitions import apply_transition
 
@@ -320,10 +321,10 @@ def submit_dossier(dossier: Dossier, actor: User, *, payment_status: str | None 
         raise DossierIncomplete(problems)
     received_at = now_local()
     dossier.code = next_dossier_code(dossier.agency, received_at.date())
-    dossier.submitted_at = received_at.replace(tzinfo=None)
+    dossier.submitted_at = to_db(received_at)
     due = estimate(dossier, received_at, dossier.delivery, "vi")
-    dossier.estimated_due_at = due.due_at.replace(tzinfo=None)
-    dossier.estimated_legal_due_at = due.legal_due_at.replace(tzinfo=None)
+    dossier.estimated_due_at = to_db(due.due_at)
+    dossier.estimated_legal_due_at = to_db(due.legal_due_at)
     dossier.fee_amount = fee_for(dossier)
     if payment_status is not None:
         dossier.payment_status = payment_status

@@ -5,6 +5,7 @@ Handlers: load → check access → act; the request commits once (portal/__init
 """
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +27,7 @@ from portal.eforms.validation import clean_step
 from portal.extensions import db
 from portal.i18n import current_lang
 from portal.workflow.states import Status, status_label
-from portal.workflow.transitions import TransitionRefused
+from portal.workflow.transitions import TransitionRefused, apply_transition
 
 dossiers_bp = Blueprint("dossiers", __name__)
 
@@ -217,16 +218,18 @@ def _postal_address_field() -> Field:
     )
 
 
-def _default_postal_address(dossier: Dossier) -> dict[str, Any] | None:
+def _default_postal_address(dossier: Dossier) -> tuple[dict[str, Any] | None, str | None]:
+    """The address to offer for delivery by post, and where it comes from (for its badge)."""
     if dossier.delivery_address:
-        return dossier.delivery_address
+        return dossier.delivery_address, None
     profile = dossier.applicant.profile if dossier.applicant else {}
     if profile.get("delivery_address"):
-        return profile["delivery_address"]
-    return next(
+        return profile["delivery_address"], "profile"
+    permanent = next(
         (value for key, value in dossier.answers.items() if isinstance(value, dict) and "ward_code" in value and "permanent" in key),
         None,
     )
+    return permanent, None
 
 
 @dossiers_bp.route("/apply/<public_id>/delivery", methods=["GET", "POST"])
@@ -268,7 +271,8 @@ def delivery(public_id: str):
             chosen=chosen,
             estimates=estimates,
             address_field=field,
-            address_value=_default_postal_address(dossier),
+            address_value=_default_postal_address(dossier)[0],
+            address_source=_default_postal_address(dossier)[1],
             raw=raw,
             errors=errors,
             fee=ops.fee_for(dossier),
@@ -332,7 +336,7 @@ def submit(public_id: str):
     payment_status = "later" if fee and dossier.channel == "online" else ("counter" if fee else "none")
     try:
         ops.submit_dossier(dossier, current_user, payment_status=payment_status)
-        db.session.commit()
+        db.session.flush()
     except ops.DossierIncomplete:
         return _render_check(dossier, 422)
     except (TransitionRefused, StaleDataError):
@@ -390,15 +394,28 @@ def list_my_dossiers():
 @dossiers_bp.route("/my/dossiers/<code>")
 @citizen_required
 def show_my_dossier(code: str):
-    dossier = load_own(code)
-    return render_template(
-        "dossiers/my_detail.html",
-        dossier=dossier,
-        definition=ops.definition_of(dossier),
-        display_value=display_value,
-        document_name=document_name,
-        status_label=status_label,
-        attachments_by_key=_attachments_by_key(dossier),
+    return _render_my_dossier(load_own(code))
+
+
+def _render_my_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None, status: int = 200):
+    from portal.workflow import clock
+    from portal.workflow.states import WITHDRAWABLE
+
+    return (
+        render_template(
+            "dossiers/my_detail.html",
+            dossier=dossier,
+            definition=ops.definition_of(dossier),
+            deadline=clock.deadline(dossier, now=datetime.now(VN_TZ), lang=current_lang()),
+            display_value=display_value,
+            document_name=document_name,
+            status_label=status_label,
+            attachments_by_key=_attachments_by_key(dossier),
+            reusable={key: ops.reusable_documents(dossier, key) for key in dossier.supplement_items},
+            can_withdraw=Status(dossier.status) in WITHDRAWABLE,
+            errors=errors or {},
+        ),
+        status,
     )
 
 
@@ -409,7 +426,7 @@ def download_attachment(code: str, attachment_id: int):
     attachment = next((a for a in dossier.attachments if a.id == attachment_id), None)
     if attachment is None:
         abort(404)
-    return _send_document(attachment.document)
+    return send_document(attachment.document)
 
 
 @dossiers_bp.route("/my/documents/<int:document_id>")
@@ -420,16 +437,17 @@ def download_stored_document(document_id: int):
     document = db.session.get(StoredDocument, document_id)
     if document is None or document.owner_personal_id != current_user.personal_id:
         abort(404)
-    return _send_document(document)
+    return send_document(document)
 
 
-def _send_document(document):
+def send_document(document):
+    """A stored file, read whole (at most 10 MB) so no file handle outlives the request."""
     path = stored_path(document.storage_name)
     if not path.exists():
         abort(404)
     extension = document.storage_name.rsplit(".", 1)[-1]
     return send_file(
-        path,
+        io.BytesIO(path.read_bytes()),
         mimetype=document.content_type,
         as_attachment=request.args.get("inline") is None,
         download_name=f"{document.document_key}-{document.id}.{extension}",
@@ -477,71 +495,30 @@ def counter_receipt(public_id: str):
 
 # --- slip 01: receipt and appointment -----------------------------------------------------
 
-def build_slip01(dossier: Dossier, lang: str):
-    from portal.paperwork.slips import Slip01, SlipDocument
-
-    definition = ops.definition_of(dossier)
-    address = next(
-        (display_value(f, dossier.answers[f.key], lang) for f in definition.fields if f.type == "address" and f.key in dossier.answers),
-        "",
-    )
-    documents = tuple(
-        SlipDocument(name=document_name(dossier.procedure_snapshot, key, lang), copies=len(items), form=_("Electronic copy"))
-        for key, items in _attachments_by_key(dossier).items()
-    )
-    submitted = dossier.submitted_at.replace(tzinfo=VN_TZ)
-    delivery_address = dossier.delivery_address
-    return Slip01(
-        dossier_code=dossier.code,
-        agency_name=dossier.agency.name(lang),
-        agency_address=dossier.agency.address,
-        procedure_code=dossier.procedure_snapshot["code"],
-        procedure_name=dossier.procedure_snapshot["name_en" if lang == "en" else "name_vi"],
-        applicant_name=dossier.applicant_name,
-        applicant_personal_id=dossier.applicant_personal_id,
-        applicant_address=address,
-        applicant_phone=dossier.answers.get("phone"),
-        channel=dossier.channel,
-        received_at=submitted,
-        appointment_at=dossier.estimated_due_at.replace(tzinfo=VN_TZ),
-        is_appointment_estimated=dossier.status == Status.SUBMITTED.value,
-        legal_due_at=dossier.estimated_legal_due_at.replace(tzinfo=VN_TZ),
-        discount_pct=dossier.procedure_snapshot["discount_pct"]
-        if dossier.channel == "online" and dossier.delivery == "online"
-        else 0,
-        documents=documents,
-        delivery=dossier.delivery,
-        delivery_address=", ".join(
-            p for p in (delivery_address.get("street"), delivery_address.get("ward_name"), delivery_address.get("province_name")) if p
-        )
-        if delivery_address
-        else None,
-        fee_amount=dossier.fee_amount,
-        fee_status={"paid": _("paid online"), "later": _("to be paid"), "counter": _("paid at the counter")}.get(dossier.payment_status, ""),
-        officer_name=dossier.created_by.full_name if dossier.channel == "counter" and dossier.created_by else None,
-        tracking_url=f"{request.url_root}track?code={dossier.code}",
-    )
-
-
-def _slip_response(dossier: Dossier):
-    from portal.paperwork import PaperworkError, render_slip01
+def slip_response(dossier: Dossier, number: str = "01"):
+    """Slip ``number`` of the dossier as an inline PDF; 404 if it was never issued."""
+    import portal.paperwork as paperwork
+    from portal.dossiers.slips import build_slip
 
     lang = current_lang()
+    slip = build_slip(dossier, number, lang)
+    if slip is None:
+        abort(404)
     try:
-        pdf = render_slip01(build_slip01(dossier, lang), lang)
-    except PaperworkError:
+        pdf = getattr(paperwork, f"render_slip{number}")(slip, lang)
+    except paperwork.PaperworkError:
         flash(_("The receipt could not be generated just now. Your dossier is safe; try again in a minute."), "error")
         return redirect(request.referrer or url_for("web.home"))
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{dossier.code}-giay-tiep-nhan.pdf"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{dossier.code}-phieu-{number}.pdf"'
     return response
 
 
 @dossiers_bp.route("/my/dossiers/<code>/slip01.pdf")
 @citizen_required
 def download_slip(code: str):
-    return _slip_response(load_own(code))
+    return slip_response(load_own(code))
 
 
 @dossiers_bp.route("/officer/counter/<public_id>/slip01.pdf")
@@ -550,4 +527,85 @@ def download_counter_slip(public_id: str):
     dossier = db.session.execute(select(Dossier).where(Dossier.public_id == public_id)).scalar_one_or_none()
     if dossier is None or dossier.agency_id != current_user.agency_id or dossier.is_draft:
         abort(404)
-    return _slip_response(dossier)
+    return slip_response(dossier)
+
+
+# --- the citizen after submission: supplements, withdrawal, payment, result ----------------
+
+@dossiers_bp.route("/my/dossiers/<code>/supplement", methods=["POST"])
+@citizen_required
+def send_supplement(code: str):
+    """Upload what the one-stop-shop asked for; the clock resumes (or restarts) on sending."""
+    dossier = load_own(code)
+    if dossier.status != Status.SUPPLEMENT_REQUESTED.value:
+        flash(_("No supplement is requested for this dossier now."), "info")
+        return redirect(url_for("dossiers.show_my_dossier", code=code))
+    errors: dict[str, str] = {}
+    for key in dossier.supplement_items:
+        for reuse_id in request.form.getlist(f"{key}-reuse"):
+            if not reuse_id.isdigit() or ops.attach_stored(dossier, key, int(reuse_id)) is None:
+                errors[key] = _("That document is not in your document store.")
+        uploads = [u for u in request.files.getlist(key) if u and u.filename]
+        for upload in uploads:
+            try:
+                ops.attach_upload(dossier, key, upload)
+            except UploadRejected as exc:
+                errors[key] = UPLOAD_MESSAGES[exc.code]()
+            finally:
+                upload.close()
+        if key not in errors and not uploads and not request.form.getlist(f"{key}-reuse"):
+            errors[key] = _("Attach “%(name)s”.", name=document_name(dossier.procedure_snapshot, key, current_lang()))
+    if errors:
+        db.session.rollback()
+        return _render_my_dossier(dossier_by_code(code), errors=errors, status=422)
+    try:
+        apply_transition(dossier, "supplement", current_user, public_note=request.form.get("note", "").strip()[:2000])
+        db.session.flush()
+    except (TransitionRefused, StaleDataError) as exc:
+        db.session.rollback()
+        flash(str(exc) if isinstance(exc, TransitionRefused) else _("The dossier changed meanwhile; check it again."), "error")
+        return redirect(url_for("dossiers.show_my_dossier", code=code))
+    flash(_("Your supplement has been sent. The processing time runs again from now."), "success")
+    return redirect(url_for("dossiers.show_my_dossier", code=code))
+
+
+@dossiers_bp.route("/my/dossiers/<code>/withdraw", methods=["POST"])
+@citizen_required
+def withdraw(code: str):
+    dossier = load_own(code)
+    if request.form.get("confirm") != "yes":
+        return _render_my_dossier(dossier, errors={"withdraw": _("Tick the box to confirm that you withdraw the dossier.")}, status=422)
+    try:
+        apply_transition(dossier, "withdraw", current_user, public_note=request.form.get("reason", "").strip()[:2000])
+        db.session.flush()
+    except (TransitionRefused, StaleDataError) as exc:
+        db.session.rollback()
+        flash(str(exc) if isinstance(exc, TransitionRefused) else _("The dossier changed meanwhile; check it again."), "error")
+        return redirect(url_for("dossiers.show_my_dossier", code=code))
+    flash(_("Your dossier has been withdrawn."), "success")
+    return redirect(url_for("dossiers.show_my_dossier", code=code))
+
+
+@dossiers_bp.route("/my/dossiers/<code>/pay", methods=["POST"])
+@citizen_required
+def pay_requested_fee(code: str):
+    dossier = load_own(code)
+    if dossier.status != Status.PAYMENT_REQUESTED.value:
+        flash(_("No payment is requested for this dossier now."), "info")
+        return redirect(url_for("dossiers.show_my_dossier", code=code))
+    from portal.payments.views import redirect_to_gateway
+
+    return redirect_to_gateway(dossier)
+
+
+@dossiers_bp.route("/my/dossiers/<code>/result.pdf")
+@citizen_required
+def download_result(code: str):
+    dossier = load_own(code)
+    if dossier.result_document is None or dossier.status not in (Status.RETURNED.value, Status.SHIPPED.value):
+        abort(404)
+    return send_document(dossier.result_document)
+
+
+def dossier_by_code(code: str) -> Dossier:
+    return db.session.execute(select(Dossier).where(Dossier.code == code)).scalar_one()

@@ -1,15 +1,72 @@
-"""Paperwork (DESIGN §6): the official slips of Thông tư 03/2025/TT-VPCP, annex I, as PDF.
+"""Paperwork (DESIGN §6): the official slips of Thông tư 03/2025/TT-VPCP, annex I, and the signed
+result documents, as PDF.
 
-1. A slip is a frozen dataclass of plain values (:mod:`portal.paperwork.slips`), filled by the
-   module that issues it; no ORM object reaches a template.
+1. A slip or result is a frozen dataclass of plain values (:mod:`~portal.paperwork.slips` for
+   slips 01–06, :mod:`~portal.paperwork.register` for the register, slip 07, also as CSV,
+   :mod:`~portal.paperwork.result` for results), filled by the module that issues it; no ORM
+   object reaches a template.
 2. Its Jinja template under ``templates/paperwork/`` extends ``_base.html`` (fonts, page, the
    national header, the QR block, the signature blocks) and is rendered in the slip's language.
 3. :func:`portal.paperwork.pdf.render_pdf` lays it out with WeasyPrint; any failure is a
    :class:`PaperworkError`, which callers catch so a dossier is never lost for its slip — the slip
    is regenerated later from the same values.
+4. A result is then signed with its agency's certificate (:mod:`~portal.paperwork.pki`, a demo
+   CA made by the seed); a :class:`SigningError` leaves the dossier as it was.
 """
+from portal.paperwork.common import OUTCOMES
 from portal.paperwork.pdf import PaperworkError, render_pdf
+from portal.paperwork.pki import CA_NAME, SignatureCheck, SigningError, ensure_demo_pki, sign_pdf, verify_pdf
 from portal.paperwork.qr import qr_svg_data_uri
-from portal.paperwork.slips import Slip01, SlipDocument, render_slip01
+from portal.paperwork.register import RegisterRow, Slip07, render_slip07, slip07_csv
+from portal.paperwork.result import ResultDocument, render_result
+from portal.paperwork.slips import (
+    DossierSlip,
+    Handoff,
+    Slip01,
+    Slip02,
+    Slip03,
+    Slip04,
+    Slip05,
+    Slip06,
+    SlipDocument,
+    render_slip01,
+    render_slip02,
+    render_slip03,
+    render_slip04,
+    render_slip05,
+    render_slip06,
+)
 
-__all__ = ["PaperworkError", "Slip01", "SlipDocument", "qr_svg_data_uri", "render_pdf", "render_slip01"]
+__all__ = [
+    "CA_NAME",
+    "OUTCOMES",
+    "DossierSlip",
+    "Handoff",
+    "PaperworkError",
+    "RegisterRow",
+    "ResultDocument",
+    "SignatureCheck",
+    "SigningError",
+    "Slip01",
+    "Slip02",
+    "Slip03",
+    "Slip04",
+    "Slip05",
+    "Slip06",
+    "Slip07",
+    "SlipDocument",
+    "ensure_demo_pki",
+    "qr_svg_data_uri",
+    "render_pdf",
+    "render_result",
+    "render_slip01",
+    "render_slip02",
+    "render_slip03",
+    "render_slip04",
+    "render_slip05",
+    "render_slip06",
+    "render_slip07",
+    "sign_pdf",
+    "slip07_csv",
+    "verify_pdf",
+]

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, func
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.dossiers.models import Dossier
 from portal.extensions import db
+from portal.timeutil import utcnow
 
 
 class Payment(db.Model):
@@ -19,7 +20,7 @@ class Payment(db.Model):
     amount: Mapped[int]
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|paid|failed|cancelled
     gateway_transaction: Mapped[str | None] = mapped_column(String(60))
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
 
     dossier: Mapped[Dossier] = relationship()

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.payments.models import Payment
+from portal.timeutil import utcnow
 
 SIGNED_FIELDS = ("reference", "amount", "status", "transaction")
 OUTCOMES = ("success", "failed", "cancelled")
@@ -76,6 +77,6 @@ def complete_payment(payment: Payment, fields: Mapping[str, str]) -> bool:
     outcome = fields["status"]
     payment.status = {"success": "paid", "failed": "failed", "cancelled": "cancelled"}[outcome]
     payment.gateway_transaction = fields.get("transaction") or None
-    payment.completed_at = datetime.now()
+    payment.completed_at = utcnow()
     db.session.flush()
     return payment.status == "paid"

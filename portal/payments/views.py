@@ -63,10 +63,17 @@ def payment_return():
             actor = dossier.applicant or (current_user if current_user.is_authenticated else None)
             try:
                 ops.submit_dossier(dossier, actor, payment_status="paid")
-                db.session.commit()
+                db.session.flush()
             except (ops.DossierIncomplete, TransitionRefused, StaleDataError):
                 db.session.rollback()
                 dossier = db.session.get(Dossier, dossier.id)
+        elif dossier.status == "payment_requested" and is_first_success:
+            from portal.workflow.transitions import apply_transition
+
+            apply_transition(dossier, "record_payment", dossier.applicant, public_note=payment.reference)
+            db.session.flush()
+            flash(_("The fee has been paid. Processing continues."), "success")
+            return redirect(url_for("dossiers.show_my_dossier", code=dossier.code))
         if not dossier.is_draft:
             return redirect(url_for("dossiers.confirmation", code=dossier.code))
     if payment.status in ("failed", "cancelled"):
@@ -76,4 +83,6 @@ def payment_return():
             else _("The payment did not go through. Your dossier has not been submitted yet; your draft is kept. Try again or choose another way to pay."),
             "error",
         )
+    if not dossier.is_draft:
+        return redirect(url_for("dossiers.show_my_dossier", code=dossier.code))
     return redirect(url_for("dossiers.check_answers", public_id=dossier.public_id))

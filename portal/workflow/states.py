@@ -15,11 +15,13 @@ class Status(StrEnum):
     ACCEPTED = "accepted"
     NOT_ACCEPTED = "not_accepted"
     IN_PROCESS = "in_process"
+    PENDING_APPROVAL = "pending_approval"
     SUPPLEMENT_REQUESTED = "supplement_requested"
     PAYMENT_REQUESTED = "payment_requested"
     WITHDRAWN = "withdrawn"
     STOPPED = "stopped"
     RESULT_READY = "result_ready"
+    SHIPPED = "shipped"
     RETURNED = "returned"
 
 
@@ -29,11 +31,13 @@ NATIONAL_CODES: dict[Status, int | None] = {
     Status.ACCEPTED: 2,
     Status.NOT_ACCEPTED: 3,
     Status.IN_PROCESS: 4,
+    Status.PENDING_APPROVAL: 4,
     Status.SUPPLEMENT_REQUESTED: 5,
     Status.PAYMENT_REQUESTED: 6,
     Status.WITHDRAWN: 7,
     Status.STOPPED: 8,
     Status.RESULT_READY: 9,
+    Status.SHIPPED: 9,
     Status.RETURNED: 10,
 }
 
@@ -43,11 +47,13 @@ LABELS = {
     Status.ACCEPTED: _l("Accepted"),
     Status.NOT_ACCEPTED: _l("Not accepted"),
     Status.IN_PROCESS: _l("Being processed"),
+    Status.PENDING_APPROVAL: _l("Being processed, waiting for the leader's approval"),
     Status.SUPPLEMENT_REQUESTED: _l("Supplement requested"),
     Status.PAYMENT_REQUESTED: _l("Payment requested"),
     Status.WITHDRAWN: _l("Withdrawn by the citizen"),
     Status.STOPPED: _l("Processing stopped"),
     Status.RESULT_READY: _l("Processed, result ready"),
+    Status.SHIPPED: _l("Processed, result sent by post"),
     Status.RETURNED: _l("Result returned"),
 }
 
@@ -58,3 +64,11 @@ def national_code(status: str) -> int | None:
 
 def status_label(status: str) -> str:
     return str(LABELS[Status(status)])
+
+
+#: States in which the processing clock may be running (the dossier has been accepted).
+OPEN_STATES = frozenset(
+    {Status.ACCEPTED, Status.IN_PROCESS, Status.PENDING_APPROVAL, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED}
+)
+#: States the citizen may still withdraw from (before the result).
+WITHDRAWABLE = frozenset({Status.SUBMITTED, *OPEN_STATES})

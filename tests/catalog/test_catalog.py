@@ -48,7 +48,7 @@ def test_procedure_page_shows_the_published_facts(client):
     page = client.get("/procedures/1.004222").get_data(as_text=True)
     assert "Đăng ký thường trú" in page
     assert "7 ngày làm việc" in page
-    assert "20.000 ₫" in page and "10.000 ₫" in page
+    assert "20.000\u00a0₫" in page and "10.000\u00a0₫" in page
     assert "sớm hơn 20 %" in page
     assert "Giấy tờ, tài liệu chứng minh chỗ ở hợp pháp" in page
     assert "Luật Cư trú số 68/2020/QH14" in page
@@ -67,7 +67,7 @@ def test_procedure_page_in_english(client):
     assert '<html lang="en">' in page
     assert "Temporary residence registration" in page
     assert "3 working days" in page
-    assert "15.000 ₫" in page and "7.000 ₫" in page
+    assert "15.000\u00a0₫" in page and "7.000\u00a0₫" in page
 
 
 def test_unknown_procedure_is_a_404_page(client):

@@ -73,7 +73,10 @@ def apply_until_check(app, client: FlaskClient, code: str, citizen_id: str, othe
     assert response.status_code == 302
     dossier = current_draft(app, citizen_id)
     fill_all_steps(app, client, dossier, other_id)
-    response = client.post(f"/apply/{dossier.public_id}/delivery", data={"delivery": delivery})
+    data = {"delivery": delivery}
+    if delivery == "post":
+        data.update({"delivery_address-province": "1", "delivery_address-ward": "70", "delivery_address-street": "Số 5 phố Tràng Tiền"})
+    response = client.post(f"/apply/{dossier.public_id}/delivery", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     assert response.headers["Location"].endswith("/check")
     return dossier

@@ -11,6 +11,7 @@ from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.registry import get_registry
+from portal.timeutil import from_db
 from tests.conftest import login_citizen
 from tests.dossiers.helpers import PDF, apply_until_check, current_draft, submitted
 
@@ -34,7 +35,7 @@ def pay(client, response, outcome="success"):
     gateway = response.headers["Location"]
     assert gateway.startswith("/mock-gateway/pay?")
     page = client.get(gateway)
-    assert "10.000 ₫" in page.get_data(as_text=True)
+    assert "10.000\u00a0₫" in page.get_data(as_text=True)
     fields = dict(re.findall(r'name="(reference|amount)" value="([^"]+)"', page.get_data(as_text=True)))
     back = client.post("/mock-gateway/pay", data={**fields, "outcome": outcome})
     return client.get(back.headers["Location"], follow_redirects=True)
@@ -277,7 +278,7 @@ def test_slip01_contains_the_code_and_appointment(app, signed_in, citizen_id, pe
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     assert saved.code in text
-    assert saved.estimated_due_at.strftime("%d/%m/%Y") in text
+    assert from_db(saved.estimated_due_at).strftime("%d/%m/%Y") in text
     assert person.full_name in text
 
 

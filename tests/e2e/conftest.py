@@ -92,6 +92,15 @@ def citizen(live_app: Flask, citizen_id: str) -> PersonRecord:
 
 
 @pytest.fixture(scope="session")
+def spouse(live_app: Flask, citizen: PersonRecord) -> PersonRecord:
+    """The citizen's spouse, named as the head of the household the citizen joins."""
+    with live_app.app_context():
+        person = get_registry().get_person(citizen.spouse_id)
+    assert person is not None
+    return person
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)")

@@ -1,20 +1,18 @@
 """Slip 01 (Giấy tiếp nhận hồ sơ và hẹn trả kết quả) read back from the PDF as a citizen would."""
 from __future__ import annotations
 
-import io
 from dataclasses import replace
 from datetime import UTC, datetime
 
-import pypdf
 import pytest
 from flask import Flask
 
 from portal.deadlines import VN_TZ
 from portal.paperwork import PaperworkError, Slip01, SlipDocument, render_slip01
+from tests.paperwork.pdf_text import A4_POINTS, TRACKING_URL_BASE, pages, text_of
 
 CODE = "000.00.19.H26-260212-0007"
-TRACKING_URL = f"https://dichvucong.example.gov.vn/track?code={CODE}"
-A4_POINTS = (595.28, 841.89)
+TRACKING_URL = f"{TRACKING_URL_BASE}{CODE}"
 
 
 def online_slip(**changes: object) -> Slip01:
@@ -58,16 +56,6 @@ def counter_slip() -> Slip01:
         fee_amount=0,
         fee_status="",
     )
-
-
-def pages(pdf: bytes) -> list[pypdf.PageObject]:
-    return list(pypdf.PdfReader(io.BytesIO(pdf)).pages)
-
-
-def text_of(pdf: bytes) -> str:
-    """The PDF's text with runs of whitespace as single spaces (lines wrap where they fit, and
-    after the hyphen of a compound such as "one-stop-shop")."""
-    return " ".join(" ".join(page.extract_text() for page in pages(pdf)).replace("-\n", "-").split())
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,133 @@
+"""Work queues of the back office: which dossiers each role has to act on, filtered and
+sorted by the time left (earliest due first), one agency at a time."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+
+from portal.auth.models import User
+from portal.dossiers.models import Dossier
+from portal.extensions import db
+from portal.timeutil import to_db, utcnow
+from portal.workflow.states import Status
+
+S = Status
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: Any
+    roles: frozenset[str]
+    statuses: frozenset[Status]
+    only_mine: bool = False
+    only_new_supplements: bool = False
+
+
+QUEUES: dict[str, Queue] = {
+    q.key: q
+    for q in (
+        Queue("intake", _l("Waiting for intake"), frozenset({"intake"}), frozenset({S.SUBMITTED})),
+        Queue("supplements", _l("Supplements received"), frozenset({"intake", "specialist"}),
+              frozenset({S.SUBMITTED, S.ACCEPTED, S.IN_PROCESS}), only_new_supplements=True),
+        Queue("to_assign", _l("To assign"), frozenset({"intake", "leader"}), frozenset({S.ACCEPTED})),
+        Queue("mine", _l("My dossiers"), frozenset({"specialist"}),
+              frozenset({S.IN_PROCESS, S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED}), only_mine=True),
+        Queue("approval", _l("Waiting for approval"), frozenset({"leader"}), frozenset({S.PENDING_APPROVAL})),
+        Queue("returns", _l("Results to return"), frozenset({"intake"}), frozenset({S.RESULT_READY, S.SHIPPED})),
+        Queue("all", _l("All dossiers"), frozenset({"intake", "specialist", "leader", "admin"}),
+              frozenset(s for s in Status if s is not S.DRAFT)),
+    )
+}
+
+DEADLINE_STATES = ("within", "at_risk", "overdue")
+
+
+@dataclass(frozen=True)
+class Filters:
+    procedure: str = ""
+    status: str = ""
+    channel: str = ""
+    deadline: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @classmethod
+    def from_args(cls, args: Any) -> Filters:
+        def day(name: str) -> date | None:
+            try:
+                return date.fromisoformat(args.get(name, ""))
+            except ValueError:
+                return None
+
+        return cls(
+            procedure=args.get("procedure", "")[:40],
+            status=args.get("status", "") if args.get("status", "") in {s.value for s in Status} else "",
+            channel=args.get("channel", "") if args.get("channel", "") in ("online", "counter", "post") else "",
+            deadline=args.get("deadline", "") if args.get("deadline", "") in DEADLINE_STATES else "",
+            date_from=day("from"),
+            date_to=day("to"),
+        )
+
+
+def queues_for(officer: User) -> list[Queue]:
+    return [q for q in QUEUES.values() if officer.role in q.roles]
+
+
+def _base(queue: Queue, officer: User) -> Select[tuple[Dossier]]:
+    stmt = select(Dossier).where(
+        Dossier.agency_id == officer.agency_id,
+        Dossier.status.in_([s.value for s in queue.statuses]),
+    )
+    if queue.only_mine:
+        stmt = stmt.where(Dossier.assigned_to_id == officer.id)
+    if queue.only_new_supplements:
+        stmt = stmt.where(Dossier.has_new_supplement.is_(True))
+    return stmt
+
+
+def _filtered(stmt: Select[tuple[Dossier]], filters: Filters, now: datetime) -> Select[tuple[Dossier]]:
+    from portal.catalog.models import Procedure
+
+    if filters.procedure:
+        stmt = stmt.join(Dossier.procedure).where(Procedure.code == filters.procedure)
+    if filters.status:
+        stmt = stmt.where(Dossier.status == filters.status)
+    if filters.channel:
+        stmt = stmt.where(Dossier.channel == filters.channel)
+    if filters.deadline == "overdue":
+        stmt = stmt.where(Dossier.due_at < now)
+    elif filters.deadline == "at_risk":
+        stmt = stmt.where(Dossier.at_risk_from <= now, Dossier.due_at >= now)
+    elif filters.deadline == "within":
+        stmt = stmt.where(Dossier.at_risk_from > now)
+    if filters.date_from:
+        stmt = stmt.where(Dossier.submitted_at >= to_db(datetime.combine(filters.date_from, datetime.min.time())))
+    if filters.date_to:
+        stmt = stmt.where(
+            Dossier.submitted_at < to_db(datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time()))
+        )
+    return stmt
+
+
+def count(queue: Queue, officer: User) -> int:
+    return db.session.execute(select(func.count()).select_from(_base(queue, officer).subquery())).scalar_one()
+
+
+def page_of(queue: Queue, officer: User, filters: Filters, page: int, size: int) -> tuple[list[Dossier], int]:
+    """One page of the queue, earliest due first (not yet accepted: oldest submission first)."""
+    now = utcnow()
+    stmt = _filtered(_base(queue, officer), filters, now)
+    total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = db.session.execute(
+        stmt.options(joinedload(Dossier.procedure), joinedload(Dossier.assigned_to))
+        .order_by(Dossier.due_at.is_(None), Dossier.due_at, Dossier.submitted_at, Dossier.id)
+        .offset((page - 1) * size)
+        .limit(size)
+    ).unique().scalars()
+    return list(rows), total

@@ -1,0 +1,288 @@
+"""Officer pages: queues, the dossier page and its actions, slips.
+
+Handlers: load (404 for another agency's dossier) → check the action with the workflow →
+act; a stale form (someone else changed the dossier) is refused with the fresh state.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.auth.access import roles_required
+from portal.auth.models import User
+from portal.backoffice import operations as bops
+from portal.backoffice.queues import DEADLINE_STATES, QUEUES, Filters, count, page_of, queues_for
+from portal.catalog.service import search_procedures, working_calendar
+from portal.deadlines import VN_TZ
+from portal.dossiers import operations as ops
+from portal.dossiers.display import display_value, document_name
+from portal.dossiers.models import Dossier
+from portal.dossiers.views import send_document, slip_response
+from portal.extensions import db
+from portal.i18n import current_lang
+from portal.timeutil import from_db
+from portal.workflow import clock
+from portal.workflow.states import Status, status_label
+from portal.workflow.transitions import TRANSITIONS, TransitionRefused, apply_transition, available_actions
+
+backoffice_bp = Blueprint("backoffice", __name__, url_prefix="/officer")
+OFFICERS = ("intake", "specialist", "leader", "admin")
+INTAKE_NORM_MINUTES = 8 * 60  # our norm: an online dossier is taken in within 8 working hours
+STALE = "stale"
+
+
+def load_for_officer(code: str) -> Dossier:
+    dossier = db.session.execute(select(Dossier).where(Dossier.code == code)).scalar_one_or_none()
+    if dossier is None or dossier.agency_id != current_user.agency_id:
+        abort(404)
+    return dossier
+
+
+@backoffice_bp.app_context_processor
+def _queue_counts() -> dict[str, Any]:
+    def counts() -> list[tuple[Any, int]]:
+        if not (current_user.is_authenticated and current_user.is_officer and current_user.role in OFFICERS):
+            return []
+        return [(q, count(q, current_user)) for q in queues_for(current_user) if q.key != "all"]
+
+    return {"officer_queue_counts": counts}
+
+
+@backoffice_bp.route("/")
+@roles_required(*OFFICERS)
+def home():
+    first = next(iter(queues_for(current_user)), QUEUES["all"])
+    return redirect(url_for("backoffice.show_queue", key=first.key))
+
+
+def waiting_minutes(dossier: Dossier, now: datetime) -> int:
+    return working_calendar().working_minutes_between(from_db(dossier.submitted_at), now)
+
+
+@backoffice_bp.route("/queues/<key>")
+@roles_required(*OFFICERS)
+def show_queue(key: str):
+    queue = QUEUES.get(key)
+    if queue is None or current_user.role not in queue.roles:
+        abort(404)
+    filters = Filters.from_args(request.args)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    size = 20
+    rows, total = page_of(queue, current_user, filters, page, size)
+    now = datetime.now(VN_TZ)
+    lang = current_lang()
+    views = [_row_view(d, now, lang) for d in rows]
+    procedures = [p for p in search_procedures() if p.agency_id == current_user.agency_id]
+    return render_template(
+        "backoffice/queue.html",
+        queue=queue,
+        rows=views,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // size)),
+        filters=filters,
+        procedures=procedures,
+        statuses=[s for s in Status if s in queue.statuses],
+        deadline_states=DEADLINE_STATES,
+        status_label=status_label,
+        page_url=lambda n: url_for("backoffice.show_queue", key=key, **{**request.args.to_dict(), "page": n}),
+    )
+
+
+def _row_view(dossier: Dossier, now: datetime, lang: str) -> dict[str, Any]:
+    result = clock.deadline(dossier, now=now, lang=lang)
+    waiting = waiting_minutes(dossier, now) if dossier.status == Status.SUBMITTED.value else None
+    return {
+        "dossier": dossier,
+        "deadline": result,
+        "waiting_minutes": waiting,
+        "is_intake_late": waiting is not None and waiting >= INTAKE_NORM_MINUTES,
+    }
+
+
+# --- the dossier page ------------------------------------------------------------------------
+
+def _specialists() -> list[User]:
+    return list(
+        db.session.execute(
+            select(User).where(User.agency_id == current_user.agency_id, User.role == "specialist", User.is_enabled)
+            .order_by(User.full_name)
+        ).scalars()
+    )
+
+
+def render_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+                   status: int = 200):
+    now = datetime.now(VN_TZ)
+    lang = current_lang()
+    return (
+        render_template(
+            "backoffice/dossier.html",
+            dossier=dossier,
+            definition=ops.definition_of(dossier),
+            deadline=clock.deadline(dossier, now=now, lang=lang),
+            waiting_minutes=waiting_minutes(dossier, now) if dossier.status == Status.SUBMITTED.value else None,
+            intake_norm=INTAKE_NORM_MINUTES,
+            actions=available_actions(dossier, current_user),
+            specialists=_specialists(),
+            errors=errors or {},
+            values=values or {},
+            display_value=display_value,
+            document_name=document_name,
+            status_label=status_label,
+            attachments_by_key=_attachments_by_key(dossier),
+        ),
+        status,
+    )
+
+
+def _attachments_by_key(dossier: Dossier) -> dict[str, list[Any]]:
+    grouped: dict[str, list[Any]] = {}
+    for attachment in dossier.attachments:
+        grouped.setdefault(attachment.document_key, []).append(attachment)
+    return grouped
+
+
+@backoffice_bp.route("/dossiers/<code>")
+@roles_required(*OFFICERS)
+def show_dossier(code: str):
+    return render_dossier(load_for_officer(code))
+
+
+@backoffice_bp.route("/dossiers/<code>/notes", methods=["POST"])
+@roles_required(*OFFICERS)
+def add_note(code: str):
+    dossier = load_for_officer(code)
+    text = request.form.get("text", "").strip()
+    if not text:
+        return render_dossier(dossier, errors={"note": _("Write the note first.")}, status=422)
+    bops.add_note(dossier, current_user, text[:4000])
+    flash(_("Note added."), "success")
+    return redirect(url_for("backoffice.show_dossier", code=code) + "#notes")
+
+
+def _params(name: str, dossier: Dossier) -> tuple[dict[str, Any], dict[str, str]]:
+    """The action's inputs from the form, and errors for those that cannot be read."""
+    form = request.form
+    params: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if name == "request_supplement":
+        keys = {d["key"] for d in dossier.procedure_snapshot["required_documents"]}
+        params["items"] = [k for k in form.getlist("items") if k in keys]
+    elif name == "assign":
+        assignee_id = form.get("assignee", "")
+        params["assignee"] = db.session.get(User, int(assignee_id)) if assignee_id.isdigit() else None
+    elif name == "propose_result":
+        params["is_refusal"] = form.get("is_refusal") == "1"
+    elif name == "propose_extension":
+        try:
+            params["new_due_at"] = datetime.fromisoformat(form.get("new_due_at", "")).replace(tzinfo=VN_TZ)
+        except ValueError:
+            errors[name] = _("Give the new appointment as a date and time.")
+    elif name == "request_payment":
+        amount = form.get("amount", "").replace(".", "").strip()
+        if not amount.isdigit() or int(amount) <= 0:
+            errors[name] = _("Give the amount to pay in đồng.")
+        else:
+            params["amount"] = int(amount)
+    return params, errors
+
+
+@backoffice_bp.route("/dossiers/<code>/actions/<name>", methods=["POST"])
+@roles_required(*OFFICERS)
+def act(code: str, name: str):
+    dossier = load_for_officer(code)
+    if name not in TRANSITIONS or name == "submit":
+        abort(404)
+    values = {name: request.form.to_dict()}
+    if request.form.get("version", type=int) != dossier.version:
+        flash(_("The dossier has been updated by someone else. Here is its current state; check it and try again."), "error")
+        return render_dossier(dossier, values=values, status=409)
+    params, errors = _params(name, dossier)
+    if errors:
+        return render_dossier(dossier, errors=errors, values=values, status=422)
+    note = request.form.get("note", "").strip()[:4000]
+    try:
+        if name == "approve":
+            bops.approve_and_sign(dossier, current_user, note)
+        elif name == "ship":
+            bops.ship(dossier, current_user, request.form.get("tracking_number", ""), note)
+        elif name == "propose_result":
+            apply_transition(dossier, name, current_user, internal_note=note, **params)
+        else:
+            apply_transition(dossier, name, current_user, public_note=note, **params)
+        db.session.flush()
+    except TransitionRefused as exc:
+        db.session.rollback()
+        return render_dossier(db.session.get(Dossier, dossier.id), errors={name: str(exc)}, values=values, status=422)
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("The dossier has been updated by someone else. Here is its current state; check it and try again."), "error")
+        return render_dossier(db.session.get(Dossier, dossier.id), status=409)
+    flash(_("Done: %(action)s.", action=TRANSITIONS[name].label), "success")
+    return redirect(url_for("backoffice.show_dossier", code=code))
+
+
+@backoffice_bp.route("/dossiers/<code>/attachments/<int:attachment_id>")
+@roles_required(*OFFICERS)
+def download_attachment(code: str, attachment_id: int):
+    dossier = load_for_officer(code)
+    attachment = next((a for a in dossier.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        abort(404)
+    return send_document(attachment.document)
+
+
+@backoffice_bp.route("/dossiers/<code>/result.pdf")
+@roles_required(*OFFICERS)
+def download_result(code: str):
+    dossier = load_for_officer(code)
+    if dossier.result_document is None:
+        abort(404)
+    return send_document(dossier.result_document)
+
+
+@backoffice_bp.route("/dossiers/<code>/slips/<any('01','02','03','04','05','06'):number>.pdf")
+@roles_required(*OFFICERS)
+def download_slip(code: str, number: str):
+    return slip_response(load_for_officer(code), number)
+
+
+@backoffice_bp.route("/register")
+@roles_required(*OFFICERS)
+def dossier_register():
+    """Slip 07, the dossier register of the officer's agency for a period, as PDF or CSV."""
+    from datetime import date, timedelta
+
+    from portal.dossiers.slips import build_register
+    from portal.paperwork import PaperworkError, render_slip07, slip07_csv
+
+    today = datetime.now(VN_TZ).date()
+    try:
+        period_from = date.fromisoformat(request.args.get("from", "")) if request.args.get("from") else today - timedelta(days=30)
+        period_to = date.fromisoformat(request.args.get("to", "")) if request.args.get("to") else today
+    except ValueError:
+        abort(400, _("Dates are written YYYY-MM-DD."))
+    if period_to < period_from:
+        abort(400, _("The end of the period is before its start."))
+    lang = current_lang()
+    register = build_register(current_user.agency, period_from, period_to, lang)
+    if request.args.get("format") == "csv":
+        response = make_response(slip07_csv(register, lang))
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+        response.headers["Content-Disposition"] = f'attachment; filename="so-theo-doi-{period_from}-{period_to}.csv"'
+        return response
+    try:
+        pdf = render_slip07(register, lang)
+    except PaperworkError:
+        abort(503, _("The register could not be generated just now; try again in a minute."))
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="so-theo-doi-{period_from}-{period_to}.pdf"'
+    return response

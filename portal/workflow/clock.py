@@ -1,0 +1,69 @@
+"""The processing clock of a dossier: ledger entries in, due times out (DESIGN §5).
+
+Due times are a pure function of the ledger and the calendar (``portal.deadlines``); after
+every clock event the derived values are stored on the dossier (``due_at``, ``legal_due_at``,
+``at_risk_from``…) so the queues can filter and sort in SQL.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from portal.auth.models import User
+from portal.catalog.service import working_calendar
+from portal.deadlines import ClockEvent, ClockEventKind, DeadlineResult, ProcessingTime, compute_deadline
+from portal.dossiers.models import ClockEntry, Dossier
+from portal.extensions import db
+from portal.timeutil import from_db, to_db
+
+AT_RISK_SHARE = 0.2  # "at risk" when at most 20 % of the working time is left (DESIGN §5)
+
+
+def ledger(dossier: Dossier) -> list[ClockEvent]:
+    return [
+        ClockEvent(ClockEventKind(entry.kind), from_db(entry.at), reason=entry.reason or None, due_at=from_db(entry.due_at))
+        for entry in dossier.clock
+    ]
+
+
+def deadline(dossier: Dossier, now: datetime | None = None, lang: str = "vi") -> DeadlineResult | None:
+    """The dossier's due times from its ledger; None before the clock starts (not accepted)."""
+    events = ledger(dossier)
+    if not events:
+        return None
+    snapshot = dossier.procedure_snapshot
+    return compute_deadline(
+        events,
+        working_calendar(),
+        ProcessingTime(snapshot["processing_value"], snapshot["processing_unit"]),
+        discount_pct=snapshot["discount_pct"],
+        is_online_submission=dossier.channel == "online",
+        is_online_delivery=dossier.delivery == "online",
+        supplement_policy=snapshot["supplement_policy"],
+        now=now,
+        lang=lang,
+    )
+
+
+def record(dossier: Dossier, kind: ClockEventKind, at: datetime, actor: User | None, *, reason: str = "",
+           due_at: datetime | None = None) -> None:
+    """Append a clock event and store the due times it leads to."""
+    entry = ClockEntry(kind=kind.value, at=to_db(at), due_at=to_db(due_at), reason=reason, actor_id=actor.id if actor else None)
+    dossier.clock.append(entry)
+    db.session.flush()
+    refresh(dossier)
+
+
+def refresh(dossier: Dossier) -> None:
+    result = deadline(dossier)
+    if result is None:
+        return
+    dossier.due_at = to_db(result.due_at)
+    dossier.legal_due_at = to_db(result.legal_due_at)
+    dossier.is_clock_paused = result.state == "paused"
+    calendar = working_calendar()
+    # From this instant no more than 20 % of the period's working time is left.
+    left = int(result.committed_minutes * AT_RISK_SHARE)
+    dossier.at_risk_from = to_db(calendar.at_position(calendar.position(result.due_at) - left))
+    if result.closed_at is not None:
+        dossier.outcome = result.outcome
+        dossier.legal_outcome = result.legal_outcome
