@@ -49,17 +49,27 @@
       wards.forEach(function (ward) { wardSelect.appendChild(option(String(ward.code), ward.name)); });
     }
 
+    var latest = 0;
     provinceSelect.addEventListener("change", function () {
       var code = provinceSelect.value;
+      var request = ++latest;  // a late answer for an earlier province must not win
       if (!code) { fill(null); return; }
+      // Clear the old province's wards at once, and say the list is loading.
+      wardSelect.textContent = "";
+      wardSelect.appendChild(option("", "…"));
+      wardSelect.setAttribute("aria-busy", "true");
       var url = provinceSelect.getAttribute("data-wards-url").replace(/\/0\/wards$/, "/" + encodeURIComponent(code) + "/wards");
       getJson(url).then(function (answer) {
+        if (request !== latest) { return; }
         if (answer.status !== 200 || !Array.isArray(answer.body)) { throw new Error("wards"); }
         fill(answer.body);
       }).catch(function () {
+        if (request !== latest) { return; }
         // Fall back to the server-rendered way: the button reloads the step with the wards.
         fill(null);
         if (refresh) { show(refresh); }
+      }).then(function () {
+        if (request === latest) { wardSelect.removeAttribute("aria-busy"); }
       });
     });
   }

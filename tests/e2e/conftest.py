@@ -1,8 +1,8 @@
 """Real-browser fixtures: the portal served over HTTP, and headless Chromium to drive it.
 
-1. ``live_app`` builds the portal on its own SQLite files in a temporary folder (the shared
-   ``app`` fixture's tests run inside rolled-back transactions a browser cannot see), with the
-   catalog and officers seeded and the session's test register read as is.
+1. ``live_app`` builds the portal on its own SQLite files, uploads and demo PKI in a temporary
+   folder (the shared ``app`` fixture's tests run inside rolled-back transactions a browser
+   cannot see), with the catalog and officers seeded and the session's test register read as is.
 2. ``live_server`` serves it with Werkzeug in a daemon thread on a free port.
 3. ``browser`` is Debian's Chromium (``/usr/bin/chromium``, installed by ``.ci/run``), launched
    by Playwright; Playwright's own browser downloads are never used.
@@ -55,6 +55,8 @@ def live_app(register: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             "REGISTRY_DATABASE_URL": register,
             "REGISTRY_CLIENT": "sql",
             "UPLOAD_DIR": str(folder / "uploads"),
+            # Results are signed with a demo CA made here, never the one in the developer's instance/.
+            "PKI_DIR": str(folder / "pki"),
             # A browser sends the forms' real tokens, so CSRF protection stays on as in production.
             "WTF_CSRF_ENABLED": True,
         }
