@@ -49,6 +49,8 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # Lookups by dossier code per client: enough for people, too few to enumerate codes.
+    TRACKING_RATE_LIMIT = "30 per minute"
     # Consecutive failed logins before an account is locked, and for how long.
     LOGIN_LOCKOUT_THRESHOLD = 5
     LOGIN_LOCKOUT_DURATION = timedelta(minutes=15)
@@ -60,6 +62,17 @@ class Config:
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     UPLOAD_DIR = None  # default: instance/uploads
     PKI_DIR = None  # default: instance/pki (the demo CA and the agencies' signing keys)
+    # Notifications: links in messages, SMTP for email, a log file standing in for the SMS gateway.
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 1025
+    MAIL_FROM = "no-reply@dichvucong.example"
+    MAIL_TIMEOUT = 10.0
+    MAIL_SENDER = "smtp"
+    SMS_SENDER = "log"
+    SMS_LOG_PATH = None
+    NOTIFICATION_MAX_ATTEMPTS = 6
+    NOTIFICATION_SENDING_TIMEOUT = 600
     # Shared secret of the (mock) payment gateway: callbacks are signed with HMAC-SHA256.
     PAYMENT_SECRET = "demo-payment-secret"
     PAGE_SIZE = 20
@@ -104,8 +117,13 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _bool),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
+    "TRACKING_RATE_LIMIT": ("TRACKING_RATE_LIMIT", str),
     "UPLOAD_DIR": ("UPLOAD_DIR", str),
     "PKI_DIR": ("PKI_DIR", str),
+    "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
+    "MAIL_SERVER": ("MAIL_SERVER", str),
+    "MAIL_PORT": ("MAIL_PORT", int),
+    "MAIL_FROM": ("MAIL_FROM", str),
     "PAYMENT_SECRET": ("PAYMENT_SECRET", str),
 }
 

@@ -41,7 +41,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.backoffice.views import backoffice_bp
     from portal.dossiers.views import dossiers_bp
     from portal.eforms.views import eforms_bp
+    from portal.notifications.cli import notifications_cli
+    from portal.notifications.views import notifications_bp
     from portal.payments.views import payments_bp
+    from portal.tracking.views import tracking_bp
     from portal.extensions import babel, configure_sqlite, csrf, db, limiter, migrate
     from portal.i18n import select_locale, select_timezone
     from portal.registry import init_app as init_registry
@@ -66,6 +69,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(backoffice_bp)
     app.register_blueprint(eforms_bp)
     app.register_blueprint(payments_bp)
+    app.register_blueprint(tracking_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     errors.init_app(app)
@@ -78,5 +83,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(notifications_cli)
     app.cli.add_command(deadline_command)
     return app

@@ -10,6 +10,7 @@ commit into a savepoint), so the demo catalog and officers seeded once per sessi
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from portal import create_app
 from portal.extensions import db
+from portal.registry import get_registry
 
 REGISTER_SIZE = 300
 REGISTER_SEED = 20260701
@@ -197,3 +199,61 @@ def login_citizen(client: FlaskClient, personal_id: str, password: str = "vneid-
 
 def login_officer(client: FlaskClient, username: str, password: str = "demo-password"):
     return client.post("/login/officer", data={"username": username, "password": password})
+
+
+# --- journeys shared by the back-office, tracking and statistics tests ---------------------
+
+
+class Officer:
+    """An officer's browser: signs in, opens dossiers, presses action buttons."""
+
+    def __init__(self, app, username: str) -> None:
+        self.client = app.test_client()
+        login_officer(self.client, username)
+
+    def page(self, code: str) -> str:
+        response = self.client.get(f"/officer/dossiers/{code}")
+        assert response.status_code == 200, response.status
+        return response.get_data(as_text=True)
+
+    def act(self, code: str, action: str, **form):
+        version = re.search(r'name="version" value="(\d+)"', self.page(code))
+        data = {"version": version.group(1) if version else "0", **form}
+        return self.client.post(f"/officer/dossiers/{code}/actions/{action}", data=data)
+
+
+@pytest.fixture()
+def person(app, citizen_id):
+    with app.app_context():
+        return get_registry().get_person(citizen_id)
+
+
+@pytest.fixture()
+def citizen(client, citizen_id):
+    login_citizen(client, citizen_id)
+    return client
+
+
+@pytest.fixture()
+def make_dossier(app, citizen, citizen_id, person):
+    """Submit a dossier online as the citizen; returns its code."""
+
+    def make(procedure: str = "1.004194", delivery: str = "online") -> str:
+        from tests.dossiers.helpers import apply_until_check, submitted
+
+        draft = apply_until_check(app, citizen, procedure, citizen_id, person.spouse_id, delivery=delivery)
+        response = citizen.post(f"/apply/{draft.public_id}/submit", data={"payment": "later"})
+        if response.status_code == 422 or "/mock-gateway/" in response.headers.get("Location", ""):
+            response = citizen.post(f"/apply/{draft.public_id}/submit", data={"payment": "now"})
+            gateway = citizen.get(response.headers["Location"]).get_data(as_text=True)
+            fields = dict(re.findall(r'name="(reference|amount)" value="([^"]+)"', gateway))
+            back = citizen.post("/mock-gateway/pay", data={**fields, "outcome": "success"})
+            citizen.get(back.headers["Location"])
+        return submitted(app, draft.public_id).code
+
+    return make
+
+
+@pytest.fixture()
+def officers(app):
+    return {name: Officer(app, name) for name in ("intake1", "specialist1", "leader1", "intake2")}

@@ -11,6 +11,8 @@ from flask import Blueprint, abort, jsonify, request, url_for
 from portal.catalog.models import Procedure
 from portal.catalog.service import get_procedure, rules_of, search_procedures, working_calendar
 from portal.deadlines import DeadlineInputError, deadline_report, parse_iso, parse_pause
+from portal.tracking.service import MalformedCode, as_json, find, normalise, public_view
+from portal.tracking.views import tracking_limit
 
 api_bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")
@@ -98,6 +100,20 @@ def compute_deadline_json():
     except DeadlineInputError as exc:
         return _bad_request(exc.parameter, str(exc))
     return jsonify({"procedure": code, **report})
+
+
+@api_bp.get("/v1/tracking/<code>")
+@tracking_limit
+def track_json(code: str):
+    """Where a dossier stands, for anyone holding its code; the applicant's name is masked."""
+    try:
+        code = normalise(code)
+    except MalformedCode:
+        return _bad_request("code", "A dossier code looks like 000.09.27.H26-260701-0001.")
+    dossier = find(code)
+    if dossier is None:
+        abort(404, f"No dossier has the code {code!r}.")
+    return jsonify(as_json(public_view(dossier, is_detailed=False)))
 
 
 @cache

@@ -102,6 +102,7 @@ class Dossier(db.Model):
     notes: Mapped[list[InternalNote]] = relationship(
         back_populates="dossier", cascade="all, delete-orphan", order_by="InternalNote.id"
     )
+    rating: Mapped[Rating | None] = relationship(cascade="all, delete-orphan")
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="dossier", cascade="all, delete-orphan", order_by="Attachment.id"
     )
@@ -215,3 +216,15 @@ class DossierCodeCounter(db.Model):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     last_value: Mapped[int]
+
+
+class Rating(db.Model):
+    """The citizen's satisfaction with a finished dossier (*đánh giá mức độ hài lòng*), once."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), unique=True)
+    score: Mapped[int]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

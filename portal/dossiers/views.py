@@ -558,15 +558,23 @@ def send_supplement(code: str):
     if errors:
         db.session.rollback()
         return _render_my_dossier(dossier_by_code(code), errors=errors, status=422)
+    return _citizen_action(
+        dossier, "supplement", request.form.get("note", ""),
+        _("Your supplement has been sent. The processing time runs again from now."),
+    )
+
+
+def _citizen_action(dossier: Dossier, action: str, note: str, success: str):
+    """Take a workflow action for the signed-in citizen and come back to their dossier page."""
     try:
-        apply_transition(dossier, "supplement", current_user, public_note=request.form.get("note", "").strip()[:2000])
+        apply_transition(dossier, action, current_user, public_note=note.strip()[:2000])
         db.session.flush()
     except (TransitionRefused, StaleDataError) as exc:
         db.session.rollback()
         flash(str(exc) if isinstance(exc, TransitionRefused) else _("The dossier changed meanwhile; check it again."), "error")
-        return redirect(url_for("dossiers.show_my_dossier", code=code))
-    flash(_("Your supplement has been sent. The processing time runs again from now."), "success")
-    return redirect(url_for("dossiers.show_my_dossier", code=code))
+    else:
+        flash(success, "success")
+    return redirect(url_for("dossiers.show_my_dossier", code=dossier.code))
 
 
 @dossiers_bp.route("/my/dossiers/<code>/withdraw", methods=["POST"])
@@ -575,14 +583,28 @@ def withdraw(code: str):
     dossier = load_own(code)
     if request.form.get("confirm") != "yes":
         return _render_my_dossier(dossier, errors={"withdraw": _("Tick the box to confirm that you withdraw the dossier.")}, status=422)
-    try:
-        apply_transition(dossier, "withdraw", current_user, public_note=request.form.get("reason", "").strip()[:2000])
-        db.session.flush()
-    except (TransitionRefused, StaleDataError) as exc:
-        db.session.rollback()
-        flash(str(exc) if isinstance(exc, TransitionRefused) else _("The dossier changed meanwhile; check it again."), "error")
+    return _citizen_action(dossier, "withdraw", request.form.get("reason", ""), _("Your dossier has been withdrawn."))
+
+
+@dossiers_bp.route("/my/dossiers/<code>/rating", methods=["POST"])
+@citizen_required
+def rate(code: str):
+    """Satisfaction 1–5 and a comment, once per dossier, after the result was returned."""
+    from portal.dossiers.models import Rating
+
+    dossier = load_own(code)
+    if dossier.status != Status.RETURNED.value:
+        flash(_("You can rate the service once the result has been returned."), "info")
         return redirect(url_for("dossiers.show_my_dossier", code=code))
-    flash(_("Your dossier has been withdrawn."), "success")
+    if dossier.rating is not None:
+        flash(_("You have already rated this dossier. Thank you."), "info")
+        return redirect(url_for("dossiers.show_my_dossier", code=code))
+    score = request.form.get("score", "")
+    if score not in {"1", "2", "3", "4", "5"}:
+        return _render_my_dossier(dossier, errors={"score": _("Choose from 1 (very dissatisfied) to 5 (very satisfied).")}, status=422)
+    dossier.rating = Rating(score=int(score), comment=request.form.get("comment", "").strip()[:2000])
+    db.session.flush()
+    flash(_("Thank you for your rating."), "success")
     return redirect(url_for("dossiers.show_my_dossier", code=code))
 
 

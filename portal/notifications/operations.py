@@ -15,10 +15,23 @@ def contact_of(dossier: Any) -> tuple[str | None, str | None]:
     return email, phone
 
 
+def appointment_of(dossier: Any) -> str | None:
+    """The appointment the citizen holds now (ISO, naive UTC): the binding one once accepted
+    (moved by an approved extension), the estimate before."""
+    when = dossier.due_at or dossier.estimated_due_at
+    return when.isoformat() if when else None
+
+
 def queue_dossier_notification(dossier: Any, template: str, **context: Any) -> list[Notification]:
     email, phone = contact_of(dossier)
     locale = (dossier.applicant.profile.get("locale") if dossier.applicant else None) or "vi"
-    payload = {"code": dossier.code, "procedure": dossier.procedure_snapshot.get("name_vi"), **context}
+    payload = {
+        "code": dossier.code,
+        "procedure": dossier.procedure_snapshot.get("name_vi"),
+        "procedure_en": dossier.procedure_snapshot.get("name_en"),
+        "appointment": appointment_of(dossier),
+        **context,
+    }
     rows = [
         Notification(
             dossier_id=dossier.id,

@@ -10,18 +10,11 @@ from sqlalchemy import func, select
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.notifications.models import Notification
-from portal.registry import get_registry
 from portal.timeutil import from_db
 from tests.conftest import login_citizen
 from tests.dossiers.helpers import PDF, apply_until_check, current_draft, submitted
 
 CODE = re.compile(r"^000\.09\.27\.H26-\d{6}-\d{4}$")
-
-
-@pytest.fixture()
-def person(app, citizen_id):
-    with app.app_context():
-        return get_registry().get_person(citizen_id)
 
 
 @pytest.fixture()

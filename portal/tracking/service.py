@@ -1,0 +1,153 @@
+"""What anyone holding a dossier code may see of it.
+
+1. The code is checked for its shape (``{agency}-{yyMMdd}-{NNNN}``) before any lookup.
+2. The public view has the procedure, agency, status (words and national code), the times and
+   the public events; never internal notes nor who did what inside the agency.
+3. The applicant's name is masked (``Nguyễn V*** A``) unless the person also gives the last
+   four digits of the personal ID, or is the signed-in applicant.
+"""
+from __future__ import annotations
+
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.dossiers.models import Dossier
+from portal.extensions import db
+from portal.timeutil import from_db
+from portal.workflow.states import Status, national_code, status_label
+from portal.workflow.transitions import TRANSITIONS
+
+CODE_PATTERN = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}$")
+
+
+class MalformedCode(ValueError):
+    """Not the shape of a dossier code."""
+
+
+def normalise(code: str) -> str:
+    code = (code or "").strip().upper()
+    if not CODE_PATTERN.match(code):
+        raise MalformedCode(code)
+    return code
+
+
+def mask_name(full_name: str) -> str:
+    """``Nguyễn Văn An`` → ``Nguyễn V*** A``: enough to recognise one's own dossier, not more."""
+    words = full_name.split()
+    if len(words) <= 1:
+        return (words[0][0] + "***") if words else ""
+    middle = [w[0] + "***" for w in words[1:-1]]
+    return " ".join([words[0], *middle, words[-1][0]])
+
+
+def find(code: str) -> Dossier | None:
+    return db.session.execute(
+        select(Dossier)
+        .where(Dossier.code == code, Dossier.status != Status.DRAFT.value)
+        .options(selectinload(Dossier.events))
+    ).scalar_one_or_none()
+
+
+def may_see_details(dossier: Dossier, id_last4: str, user: Any) -> bool:
+    if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_citizen", False):
+        if user.personal_id == dossier.applicant_personal_id:
+            return True
+    given = (id_last4 or "").strip()
+    return len(given) == 4 and hmac.compare_digest(given, dossier.applicant_personal_id[-4:])
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    status: str
+    status_code: int | None
+    note: str
+
+
+@dataclass(frozen=True)
+class PublicView:
+    dossier: Dossier
+    applicant: str
+    is_detailed: bool
+    submitted_at: datetime | None
+    received_at: datetime | None
+    due_at: datetime | None
+    legal_due_at: datetime | None
+    is_due_estimated: bool
+    discount_pct: int
+    completed_at: datetime | None
+    returned_at: datetime | None
+    timeline: tuple[TimelineEntry, ...]
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.dossier.status)
+
+    @property
+    def status_code(self) -> int | None:
+        return national_code(self.dossier.status)
+
+
+def public_view(dossier: Dossier, *, is_detailed: bool) -> PublicView:
+    is_estimated = dossier.due_at is None
+    due = from_db(dossier.due_at or dossier.estimated_due_at)
+    legal = from_db(dossier.legal_due_at or dossier.estimated_legal_due_at)
+    applies_discount = dossier.channel == "online" and dossier.delivery == "online"
+    timeline = tuple(
+        TimelineEntry(
+            at=from_db(e.at),
+            status=status_label(e.to_status),
+            status_code=national_code(e.to_status),
+            note=e.public_note,
+        )
+        for e in dossier.events
+        if TRANSITIONS[e.action].is_public
+    )
+    return PublicView(
+        dossier=dossier,
+        applicant=dossier.applicant_name if is_detailed else mask_name(dossier.applicant_name),
+        is_detailed=is_detailed,
+        submitted_at=from_db(dossier.submitted_at),
+        received_at=from_db(dossier.accepted_at),
+        due_at=due,
+        legal_due_at=legal,
+        is_due_estimated=is_estimated,
+        discount_pct=dossier.procedure_snapshot["discount_pct"] if applies_discount and due != legal else 0,
+        completed_at=from_db(dossier.completed_at),
+        returned_at=from_db(dossier.returned_at),
+        timeline=timeline,
+    )
+
+
+def as_json(view: PublicView) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    dossier = view.dossier
+    return {
+        "code": dossier.code,
+        "procedure_code": dossier.procedure_snapshot["code"],
+        "procedure": dossier.procedure_snapshot["name_vi"],
+        "agency": dossier.agency.name_vi,
+        "status": dossier.status,
+        "status_label": view.status_label,
+        "status_code": view.status_code,
+        "submitted_at": iso(view.submitted_at),
+        "received_at": iso(view.received_at),
+        "due_at": iso(view.due_at),
+        "legal_due_at": iso(view.legal_due_at),
+        "is_due_estimated": view.is_due_estimated,
+        "completed_at": iso(view.completed_at),
+        "returned_at": iso(view.returned_at),
+        "timeline": [
+            {"at": iso(t.at), "status": t.status, "status_code": t.status_code, "note": t.note}
+            for t in view.timeline
+        ],
+        "applicant": view.applicant,
+    }

@@ -1,0 +1,43 @@
+"""``/track``: anyone with a dossier code sees where it stands (rate-limited per client)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.extensions import limiter
+from portal.tracking.service import MalformedCode, find, may_see_details, normalise, public_view
+
+tracking_bp = Blueprint("tracking", __name__)
+
+
+def tracking_rate() -> str:
+    return current_app.config["TRACKING_RATE_LIMIT"]
+
+
+#: One budget per client for the page and the API together, so codes cannot be enumerated
+#: by switching between them.
+tracking_limit = limiter.shared_limit(tracking_rate, scope="tracking")
+
+
+@tracking_bp.route("/track", methods=["GET", "POST"])
+@tracking_limit
+def track():
+    raw = (request.values.get("code") or "").strip()
+    id_last4 = request.values.get("id_last4", "")
+    if not raw:
+        return render_template("tracking/track.html", code="", error=None, view=None)
+    try:
+        code = normalise(raw)
+    except MalformedCode:
+        error = _("A dossier code looks like 000.09.27.H26-260701-0001: agency code, date and number.")
+        return render_template("tracking/track.html", code=raw, error=error, view=None), 400
+    dossier = find(code)
+    if dossier is None:
+        error = _("No dossier has the code %(code)s. Check the code on your receipt.", code=code)
+        return render_template("tracking/track.html", code=raw, error=error, view=None), 404
+    detailed = may_see_details(dossier, id_last4, current_user)
+    id_error = _("These are not the last four digits of the applicant's personal ID.") if id_last4 and not detailed else None
+    return render_template(
+        "tracking/track.html", code=code, error=None, id_error=id_error, view=public_view(dossier, is_detailed=detailed)
+    )

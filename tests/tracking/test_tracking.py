@@ -1,0 +1,117 @@
+"""Tracking by code: the public page and API, masking, details with the last four ID digits."""
+from __future__ import annotations
+
+import pytest
+from openapi_schema_validator import OAS31Validator
+
+from portal.tracking.service import mask_name
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [("Nguyễn Văn An", "Nguyễn V*** A"), ("Trần Thị Mai Hương", "Trần T*** M*** H"), ("Lê Phương", "Lê P"), ("An", "A***")],
+)
+def test_names_are_masked(name, masked):
+    assert mask_name(name) == masked
+
+
+def test_anyone_tracks_a_dossier_by_code(app, make_dossier, officers, client, person):
+    code = make_dossier()
+    officers["intake1"].act(code, "accept", note="Hồ sơ hợp lệ.")
+    officers["intake1"].act(code, "assign", assignee=str(_id(app, "specialist1")))
+    anonymous = app.test_client()
+    page = anonymous.get("/track", query_string={"code": code}).get_data(as_text=True)
+    assert "Đăng ký tạm trú" in page and "Được tiếp nhận" in page or "Đang xử lý" in page
+    assert "mã trạng thái quốc gia 4" in page  # assigned: being processed
+    assert "Hồ sơ hợp lệ." in page  # public note
+    assert person.full_name not in page and _masked(person.full_name) in page
+    assert "specialist" not in page and "Phân công" not in page  # internal steps stay inside
+
+
+def _masked(name: str) -> str:
+    return mask_name(name)
+
+
+def _id(app, username: str) -> int:
+    from sqlalchemy import select
+
+    from portal.auth.models import User
+    from portal.extensions import db
+
+    with app.app_context():
+        return db.session.execute(select(User.id).where(User.username == username)).scalar_one()
+
+
+def test_last_four_id_digits_show_the_full_name(app, make_dossier, person, citizen_id):
+    code = make_dossier()
+    anonymous = app.test_client()
+    wrong = anonymous.post("/track", data={"code": code, "id_last4": "0000" if citizen_id[-4:] != "0000" else "1111"})
+    assert person.full_name not in wrong.get_data(as_text=True)
+    assert "không phải 4 số cuối" in wrong.get_data(as_text=True)
+    right = anonymous.post("/track", data={"code": code, "id_last4": citizen_id[-4:]})
+    assert person.full_name in right.get_data(as_text=True)
+
+
+def test_the_signed_in_applicant_sees_the_full_name(app, make_dossier, citizen, person):
+    code = make_dossier()
+    assert person.full_name in citizen.get("/track", query_string={"code": code}).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("code", "status", "message"), [
+    ("abc", 400, "Mã hồ sơ có dạng"),
+    ("000.09.27.H26-260701-9999", 404, "Không có hồ sơ nào có mã"),
+])
+def test_malformed_and_unknown_codes(client, code, status, message):
+    response = client.get("/track", query_string={"code": code})
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+    assert f'value="{code}"' in response.get_data(as_text=True)
+
+
+def test_tracking_api_matches_the_openapi_schema(app, make_dossier, officers, client):
+    code = make_dossier()
+    officers["intake1"].act(code, "accept")
+    body = client.get(f"/api/v1/tracking/{code}").get_json()
+    schema = client.get("/api/openapi.json").get_json()
+    tracking_schema = {**schema["components"]["schemas"]["Tracking"], "components": schema["components"]}
+    OAS31Validator(tracking_schema).validate(body)
+    assert body["code"] == code and body["status_code"] == 2 and body["procedure_code"] == "1.004194"
+    assert body["due_at"].endswith("+07:00") and body["is_due_estimated"] is False
+    assert [t["status_code"] for t in body["timeline"]] == [1, 2]
+    assert "*" in body["applicant"]
+    assert client.get("/api/v1/tracking/nope").status_code == 400
+    missing = client.get("/api/v1/tracking/000.09.27.H26-260701-9999")
+    assert missing.status_code == 404 and missing.is_json
+
+
+def test_tracking_is_rate_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, TRACKING_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    codes = [client.get("/track", query_string={"code": "abc"}).status_code for _ in range(2)]
+    codes += [client.get("/api/v1/tracking/abc").status_code for _ in range(2)]
+    assert codes == [400, 400, 400, 429]  # one budget for the page and the API together
+    assert "Quá nhiều lần thử" in client.get("/track").get_data(as_text=True)
+
+
+def test_citizen_rates_a_returned_dossier_once(app, make_dossier, officers, citizen):
+    code = make_dossier()
+    intake, specialist, leader = officers["intake1"], officers["specialist1"], officers["leader1"]
+    assert citizen.post(f"/my/dossiers/{code}/rating", data={"score": "5"}).status_code == 302  # too early
+    intake.act(code, "accept")
+    intake.act(code, "assign", assignee=str(_id(app, "specialist1")))
+    specialist.act(code, "propose_result", note="Đồng ý.")
+    leader.act(code, "approve")
+    intake.act(code, "return_online")
+    assert citizen.post(f"/my/dossiers/{code}/rating", data={"score": "9"}).status_code == 422
+    assert citizen.post(f"/my/dossiers/{code}/rating", data={"score": "4", "comment": "Nhanh"}).status_code == 302
+    page = citizen.get(f"/my/dossiers/{code}").get_data(as_text=True)
+    assert "4/5" in page or "4 trên 5" in page
+    citizen.post(f"/my/dossiers/{code}/rating", data={"score": "1"})
+    from sqlalchemy import select
+
+    from portal.dossiers.models import Dossier, Rating
+    from portal.extensions import db
+
+    with app.app_context():
+        dossier_id = db.session.execute(select(Dossier.id).where(Dossier.code == code)).scalar_one()
+        assert [r.score for r in db.session.execute(select(Rating).where(Rating.dossier_id == dossier_id)).scalars()] == [4]
