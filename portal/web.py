@@ -5,6 +5,7 @@ from flask import Blueprint, Flask, current_app, redirect, render_template, requ
 from flask_login import current_user
 
 from portal import i18n
+from portal.auth.models import ROLE_LABELS
 from portal.catalog.service import list_fields, search_procedures
 
 web_bp = Blueprint("web", __name__)
@@ -40,6 +41,7 @@ def _template_globals() -> dict:
         "day": i18n.day,
         "moment": i18n.moment,
         "current_user": current_user,
+        "role_label": lambda role: str(ROLE_LABELS.get(role, role or "")),
     }
 
 

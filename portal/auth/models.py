@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,6 +17,14 @@ from portal.timeutil import utcnow
 CITIZEN = "citizen"
 OFFICER = "officer"
 ROLES = ("intake", "specialist", "leader", "admin")
+ROLE_LABELS = {
+    "citizen": _l("Citizen"),
+    "intake": _l("One-stop officer"),
+    "specialist": _l("Specialist"),
+    "leader": _l("Leader"),
+    "admin": _l("Administrator"),
+    "system": _l("System"),
+}
 
 
 class User(UserMixin, db.Model):

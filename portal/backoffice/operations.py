@@ -10,7 +10,7 @@ import hashlib
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app, request
+from flask import current_app, flash, request
 from flask_babel import gettext as _
 
 from portal.auth.models import User
@@ -84,10 +84,12 @@ def ship(dossier: Dossier, officer: User, tracking_number: str, note: str = "") 
     number = tracking_number.strip().upper() or new_tracking_number()
     if not is_valid_tracking_number(number):
         raise TransitionRefused(_("This is not a valid postal tracking number (like EB123456785VN)."))
-    return apply_transition(
+    event = apply_transition(
         dossier, "ship", officer, public_note=note or _("Tracking number %(number)s", number=number),
         tracking_number=number,
     )
+    flash(_("Write the tracking number %(number)s on the envelope.", number=number), "info")
+    return event
 
 
 def add_note(dossier: Dossier, officer: User, text: str) -> InternalNote:

@@ -52,21 +52,21 @@ def test_wrong_password_and_unknown_id_get_the_same_message(client, citizen_id):
 
 
 @pytest.mark.parametrize(
-    ("username", "role", "agency"),
+    ("username", "role", "agency", "shown"),
     [
-        ("intake1", "intake", "000.09.27.H26"),
-        ("specialist1", "specialist", "000.09.27.H26"),
-        ("leader1", "leader", "000.09.27.H26"),
-        ("admin", "admin", "000.09.27.H26"),
-        ("intake2", "intake", "000.09.19.H26"),
+        ("intake1", "intake", "000.09.27.H26", "Cán bộ Bộ phận Một cửa"),
+        ("specialist1", "specialist", "000.09.27.H26", "Chuyên viên"),
+        ("leader1", "leader", "000.09.27.H26", "Lãnh đạo"),
+        ("admin", "admin", "000.09.27.H26", "Quản trị viên"),
+        ("intake2", "intake", "000.09.19.H26", "Cán bộ Bộ phận Một cửa"),
     ],
 )
-def test_officers_sign_in_with_role_and_agency(app, client, username, role, agency):
+def test_officers_sign_in_with_role_and_agency(app, client, username, role, agency, shown):
     assert login_officer(client, username).status_code == 302
     with app.app_context():
         user = db.session.execute(select(User).where(User.username == username)).scalar_one()
         assert (user.role, user.agency.code) == (role, agency)
-    assert role in client.get("/").get_data(as_text=True)
+    assert shown in client.get("/").get_data(as_text=True)
 
 
 def test_officer_wrong_password(client):

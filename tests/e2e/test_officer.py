@@ -125,7 +125,7 @@ def act(page: Page, action: str, **fields: str) -> None:
         else:
             control.fill(value)
     form.get_by_role("button", name=action, exact=True).click()
-    expect(page.get_by_role("status")).to_have_text(f"Đã thực hiện: {action}.")
+    expect(page.get_by_role("status").filter(has_text="Đã thực hiện")).to_have_text(f"Đã thực hiện: {action}.")
 
 
 def expect_status(page: Page, label: str, national_code: int) -> None:
@@ -195,6 +195,7 @@ def test_officers_take_a_dossier_from_intake_to_return_by_post(
     expect_status(intake, "Đã xử lý xong, đã gửi kết quả qua bưu chính", 9)
     tracking = fact(intake, "Mã bưu gửi").inner_text().strip()
     assert S10.fullmatch(tracking) and is_valid_tracking_number(tracking), tracking
+    expect(intake.get_by_text(f"Ghi mã bưu gửi {tracking} lên phong bì.")).to_be_visible()
     screenshot(intake, "shipped")
     act(intake, "Ghi nhận bưu chính đã phát")
     expect_status(intake, "Đã trả kết quả", 10)

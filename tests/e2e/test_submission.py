@@ -75,6 +75,8 @@ def test_citizen_submits_and_pays_online_on_a_phone(live_server, open_page, scre
     # Step 2: where to register; the ward list is fetched when a province is chosen
     expect(page.get_by_text("Bước 2/5")).to_be_visible()
     ward = page.get_by_label("Xã, phường")
+    # eforms.js hides the no-script button once it listens to the province list.
+    expect(page.get_by_role("button", name="Hiện danh sách xã, phường")).to_be_hidden()
     page.get_by_label("Tỉnh, thành phố").select_option(label="Thành phố Hà Nội")
     expect(ward.locator("option", has_text="Phường Ba Đình")).to_be_attached()
     ward.select_option(label="Phường Ba Đình")
