@@ -263,6 +263,7 @@ def delivery(public_id: str):
     now = datetime.now(VN_TZ)
     lang = current_lang()
     estimates = {choice: ops.estimate(dossier, now, choice, lang) for choice in choices}
+    address_value, address_source = _default_postal_address(dossier)
     return (
         render_template(
             "dossiers/delivery.html",
@@ -271,8 +272,8 @@ def delivery(public_id: str):
             chosen=chosen,
             estimates=estimates,
             address_field=field,
-            address_value=_default_postal_address(dossier)[0],
-            address_source=_default_postal_address(dossier)[1],
+            address_value=address_value,
+            address_source=address_source,
             raw=raw,
             errors=errors,
             fee=ops.fee_for(dossier),

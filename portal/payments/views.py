@@ -76,7 +76,10 @@ def payment_return():
             return redirect(url_for("dossiers.show_my_dossier", code=dossier.code))
         if not dossier.is_draft:
             return redirect(url_for("dossiers.confirmation", code=dossier.code))
-    if payment.status in ("failed", "cancelled"):
+    if payment.status in ("failed", "cancelled") and not dossier.is_draft:
+        # A fee requested during processing: the dossier stays where it was, waiting for it.
+        flash(_("The payment did not go through. The fee is still to be paid; try again when you are ready."), "error")
+    elif payment.status in ("failed", "cancelled"):
         flash(
             _("The payment was cancelled. Your dossier has not been submitted yet; your draft is kept.")
             if payment.status == "cancelled"

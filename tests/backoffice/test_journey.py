@@ -238,3 +238,18 @@ def test_officer_pages_need_an_officer(client, citizen_id):
 
     login_citizen(client, citizen_id)
     assert client.get("/officer/queues/intake").status_code == 403
+
+
+def test_failed_payment_of_a_requested_fee_keeps_waiting(app, make_dossier, officers, citizen):
+    code = make_dossier()
+    intake, specialist = officers["intake1"], officers["specialist1"]
+    intake.act(code, "accept")
+    intake.act(code, "assign", assignee=str(_specialist_id(app)))
+    specialist.act(code, "request_payment", amount="50.000", note="Phí thẩm định.")
+    response = citizen.post(f"/my/dossiers/{code}/pay")
+    gateway = citizen.get(response.headers["Location"]).get_data(as_text=True)
+    fields = dict(re.findall(r'name="(reference|amount)" value="([^"]+)"', gateway))
+    back = citizen.post("/mock-gateway/pay", data={**fields, "outcome": "failed"})
+    page = citizen.get(back.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    assert "Khoản phí vẫn chưa được nộp" in page and "chưa được nộp; bản nháp" not in page
+    assert dossier_of(app, code).status == "payment_requested"
