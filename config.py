@@ -31,6 +31,14 @@ class Config:
     VNEID_DEMO_PASSWORD = "vneid-demo"
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # PostgreSQL connections each app process keeps open, and how many more it may open at a
+    # peak: workers × threads should not exceed pool + overflow, and all processes together
+    # should stay under the server's max_connections (or go through PgBouncer).
+    DATABASE_POOL_SIZE = 5
+    DATABASE_MAX_OVERFLOW = 10
+    # Seconds a request waits for a row or table lock before it gives up with a 503 page
+    # (SQLite busy timeout, PostgreSQL lock_timeout).
+    DATABASE_LOCK_TIMEOUT = 5.0
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
@@ -51,15 +59,24 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute"
     # Lookups by dossier code per client: enough for people, too few to enumerate codes.
     TRACKING_RATE_LIMIT = "30 per minute"
+    # Lookups of a person in the national population register, per client (e-form person fields).
+    PERSON_LOOKUP_RATE_LIMIT = "30 per minute"
     # Consecutive failed logins before an account is locked, and for how long.
     LOGIN_LOCKOUT_THRESHOLD = 5
     LOGIN_LOCKOUT_DURATION = timedelta(minutes=15)
 
     WTF_CSRF_TIME_LIMIT = None
+    # Reverse proxies in front of the app whose X-Forwarded-For and -Proto are trusted (0: none).
+    TRUSTED_PROXIES = 0
+    HSTS_MAX_AGE = 365 * 24 * 3600
     # Per file and per dossier limits for attachments; a request carries at most a few files.
     MAX_FILE_SIZE = 10 * 1024 * 1024
     MAX_DOSSIER_ATTACHMENTS_SIZE = 30 * 1024 * 1024
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # Decompression bombs: a picture may not open into more pixels than a 600 dpi A4 scan or
+    # a 64-megapixel photo, and a PDF's compressed streams may not inflate past this size.
+    MAX_IMAGE_PIXELS = 64_000_000
+    MAX_PDF_INFLATED_SIZE = 256 * 1024 * 1024
     UPLOAD_DIR = None  # default: instance/uploads
     PKI_DIR = None  # default: instance/pki (the demo CA and the agencies' signing keys)
     # Notifications: links in messages, SMTP for email, a log file standing in for the SMS gateway.
@@ -118,6 +135,11 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
     "TRACKING_RATE_LIMIT": ("TRACKING_RATE_LIMIT", str),
+    "PERSON_LOOKUP_RATE_LIMIT": ("PERSON_LOOKUP_RATE_LIMIT", str),
+    "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
+    "DATABASE_LOCK_TIMEOUT": ("DATABASE_LOCK_TIMEOUT", float),
+    "DATABASE_POOL_SIZE": ("DATABASE_POOL_SIZE", int),
+    "DATABASE_MAX_OVERFLOW": ("DATABASE_MAX_OVERFLOW", int),
     "UPLOAD_DIR": ("UPLOAD_DIR", str),
     "PKI_DIR": ("PKI_DIR", str),
     "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),

@@ -27,11 +27,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(from_environment())
     if test_config:
         app.config.update(test_config)
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_size": app.config["DATABASE_POOL_SIZE"],
+            "max_overflow": app.config["DATABASE_MAX_OVERFLOW"],
+        }
     if env == "production" and app.config["SECRET_KEY"] == DEV_SECRET_KEY:
         raise RuntimeError("Set SECRET_KEY in the environment for the production configuration.")
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from portal import errors, web
+    from portal import backup, errors, security, web
     from portal.admin import init_app as init_admin
     from portal.audit.cli import audit_cli
     from portal.api import api_bp
@@ -45,16 +51,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.notifications.views import notifications_bp
     from portal.payments.views import payments_bp
     from portal.tracking.views import tracking_bp
-    from portal.extensions import babel, configure_sqlite, csrf, db, limiter, migrate
+    from portal.extensions import babel, configure_engine, csrf, db, limiter, migrate
     from portal.i18n import select_locale, select_timezone
     from portal.registry import init_app as init_registry
     from portal.seed import seed_demo_command
+    from portal.stats.views import stats_bp
 
+    security.init_app(app)
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
-            if engine.dialect.name == "sqlite":
-                configure_sqlite(engine)
+            configure_engine(engine, app.config["DATABASE_LOCK_TIMEOUT"])
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
@@ -71,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(payments_bp)
     app.register_blueprint(tracking_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(stats_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     errors.init_app(app)
@@ -85,4 +93,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(audit_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(deadline_command)
+    backup.init_app(app)
     return app

@@ -11,6 +11,8 @@ from flask import Blueprint, abort, jsonify, request, url_for
 from portal.catalog.models import Procedure
 from portal.catalog.service import get_procedure, rules_of, search_procedures, working_calendar
 from portal.deadlines import DeadlineInputError, deadline_report, parse_iso, parse_pause
+from portal.stats.service import StatsInputError, UnknownCode, compute_indicators, parse_scope
+from portal.stats.service import as_json as stats_json
 from portal.tracking.service import MalformedCode, as_json, find, normalise, public_view
 from portal.tracking.views import tracking_limit
 
@@ -114,6 +116,19 @@ def track_json(code: str):
     if dossier is None:
         abort(404, f"No dossier has the code {code!r}.")
     return jsonify(as_json(public_view(dossier, is_detailed=False)))
+
+
+@api_bp.get("/v1/stats")
+def get_stats_json():
+    """The quality indicators of ``/stats`` for a period, agency and procedure (DESIGN §7);
+    the same service function computes the page, so the numbers are the page's."""
+    try:
+        scope = parse_scope(request.args)
+    except StatsInputError as exc:
+        return _bad_request(exc.parameter, str(exc))
+    except UnknownCode as exc:
+        abort(404, str(exc))
+    return jsonify(stats_json(compute_indicators(scope)))
 
 
 @cache

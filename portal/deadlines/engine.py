@@ -123,7 +123,10 @@ class DeadlineResult:
     same-day procedures, whose committed due time is the legal one. ``pre_extension_due_at`` is
     the committed due time lateness is measured against; ``due_at`` is the appointment, later
     than it after an EXTEND. ``outcome``/``legal_outcome`` (early, on_time, late) are set once
-    CLOSEd; ``status``/``legal_status`` (within, at_risk, overdue) and the remaining working
+    CLOSEd, with ``used_minutes`` (working time from the receipt to the close, paused time left
+    out) and ``saved_minutes`` (the part of the early-return discount the citizen actually got:
+    how far before the legal due time the result was ready, at most the discount);
+    ``status``/``legal_status`` (within, at_risk, overdue) and the remaining working
     minutes are set for an open clock when ``now`` is given: overdue once ``now`` is after the due
     time, when the remaining minutes are zero (no working time since) or negative (working time
     past due). A paused clock is measured at the start of its pause. ``steps`` are rendered by
@@ -152,6 +155,8 @@ class DeadlineResult:
     legal_status: str | None = None
     remaining_minutes: int | None = None
     legal_remaining_minutes: int | None = None
+    used_minutes: int | None = None
+    saved_minutes: int | None = None
     lang: str = "vi"
 
     @property
@@ -229,7 +234,7 @@ def compute_deadline(
         day_end = (calendar.day_index(start) + (1 if is_by_cutoff else 2)) * calendar.minutes_per_day
         return day_end - start, day_end - start, clock_start, is_by_cutoff
 
-    start = position(received_at)
+    start = received = position(received_at)
     legal_minutes, promised_minutes, clock_start, is_by_cutoff = open_period(start)
     legal_due, committed_due = start + legal_minutes, start + promised_minutes
     steps: list[Step] = [("received", received_at, clock_start)]
@@ -328,8 +333,12 @@ def compute_deadline(
     if state == "paused":
         steps.append(("paused_now", paused_at, pause_reason))
     outcome = legal_outcome = status = legal_status = remaining = legal_remaining = None
+    used = saved = None
     if closed_at is not None:
         outcome, legal_outcome = _outcome(closed_at, committed_due_at), _outcome(closed_at, legal_due_at)
+        done = position(closed_at)
+        used = done - received - paused_minutes
+        saved = min(legal_due - committed_due, max(0, legal_due - done))
         steps.append(("close", closed_at, outcome, committed_due_at))
         if legal_due != committed_due:
             steps.append(("close_legal", legal_outcome, legal_due_at))
@@ -370,6 +379,8 @@ def compute_deadline(
         legal_status=legal_status,
         remaining_minutes=remaining,
         legal_remaining_minutes=legal_remaining,
+        used_minutes=used,
+        saved_minutes=saved,
         lang=lang,
         steps=tuple(steps),
         calendar=calendar,
@@ -378,6 +389,9 @@ def compute_deadline(
 
 # A "+" left unencoded in a URL query arrives as a space: "2026-02-13T16:20 07:00".
 _SPACED_OFFSET = re.compile(r"^(.+T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def parse_iso(value: str, parameter: str = "received_at") -> datetime:
@@ -397,6 +411,9 @@ def parse_iso(value: str, parameter: str = "received_at") -> datetime:
         ) from None
     if len(text) <= 10:
         raise DeadlineInputError(parameter, f"{parameter}: {value!r} has no time of day")
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        # Holiday rules (and time zones) are only known for modern years.
+        raise DeadlineInputError(parameter, f"{parameter}: {value!r} is not between {FIRST_YEAR} and {LAST_YEAR}")
     return parsed.replace(tzinfo=VN_TZ) if parsed.tzinfo is None else parsed
 
 

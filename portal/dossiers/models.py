@@ -22,6 +22,15 @@ def _public_id() -> str:
     return uuid.uuid4().hex
 
 
+# What the statistics (portal.stats) read of a dossier received or completed in a period: on
+# PostgreSQL the two indexes by agency and time carry these columns, so a year of an agency is
+# an index-only scan instead of a walk through the wide rows (answers, snapshot…).
+STATS_SUBMITTED = ["procedure_id", "channel", "delivery", "status", "accepted_at", "fee_amount",
+                   "payment_status", "has_registry_data", "attachment_count", "reused_attachment_count"]
+STATS_COMPLETED = ["procedure_id", "outcome", "legal_outcome", "working_minutes_used", "working_minutes_saved",
+                   "delivery", "result_document_id", "rating_score"]
+
+
 class Dossier(db.Model):
     """A dossier from its first draft to the returned result.
 
@@ -35,6 +44,8 @@ class Dossier(db.Model):
     __table_args__ = (
         Index("ix_dossiers_agency_status", "agency_id", "status"),
         Index("ix_dossiers_applicant_status", "applicant_personal_id", "status"),
+        Index("ix_dossiers_agency_submitted", "agency_id", "submitted_at", postgresql_include=STATS_SUBMITTED),
+        Index("ix_dossiers_agency_completed", "agency_id", "completed_at", postgresql_include=STATS_COMPLETED),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +69,15 @@ class Dossier(db.Model):
     locked: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     completed_steps: Mapped[list[str]] = mapped_column(JSON, default=list)
     is_registry_unverified: Mapped[bool] = mapped_column(default=False)
+    # Set at submission: the applicant's data came from the population register (some answer
+    # has provenance ``registry`` and the register was reachable) — Decision 766's reuse of
+    # population data, stored so the statistics need not parse every dossier's JSON.
+    has_registry_data: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Counted at submission and at each supplement (``count_attachments``): the documents given,
+    # and how many of them came from the citizen's document store (NĐ 45/2020 reuse).
+    attachment_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    reused_attachment_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_score: Mapped[int | None]  # the citizen's rating (``rate``), 1–5
     fee_amount: Mapped[int] = mapped_column(default=0)
     payment_status: Mapped[str] = mapped_column(String(10), default="none")
     estimated_due_at: Mapped[datetime | None]
@@ -74,6 +94,10 @@ class Dossier(db.Model):
     returned_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(10))
     legal_outcome: Mapped[str | None] = mapped_column(String(10))
+    # Set with the outcome (``workflow.clock``): working minutes from acceptance to the result,
+    # paused time left out, and the part of the early-return discount the citizen got.
+    working_minutes_used: Mapped[int | None]
+    working_minutes_saved: Mapped[int | None]
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # What the one-stop-shop or the specialist asked for (slip 02), and where to go back to.
     supplement_items: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -119,6 +143,17 @@ class Dossier(db.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == Status.DRAFT.value
+
+    def rate(self, score: int, comment: str = "") -> Rating:
+        """The citizen's rating, once; its score is kept on the dossier too, for the statistics."""
+        self.rating = Rating(score=score, comment=comment)
+        self.rating_score = score
+        return self.rating
+
+    def count_attachments(self) -> None:
+        """Store how many documents the dossier has, and how many were reused, for the statistics."""
+        self.attachment_count = len(self.attachments)
+        self.reused_attachment_count = sum(1 for a in self.attachments if a.source == "reuse")
 
 
 class StoredDocument(db.Model):

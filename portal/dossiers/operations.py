@@ -330,6 +330,8 @@ def submit_dossier(dossier: Dossier, actor: User, *, payment_status: str | None 
         dossier.payment_status = payment_status
     elif dossier.fee_amount == 0:
         dossier.payment_status = "none"
+    dossier.has_registry_data = not dossier.is_registry_unverified and "registry" in dossier.provenance.values()
+    dossier.count_attachments()
     apply_transition(dossier, "submit", actor)
     if dossier.applicant is not None:
         updates = profile_updates(definition_of(dossier), dossier.answers)

@@ -7,10 +7,18 @@ every clock event the derived values are stored on the dossier (``due_at``, ``le
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from portal.auth.models import User
 from portal.catalog.service import working_calendar
-from portal.deadlines import ClockEvent, ClockEventKind, DeadlineResult, ProcessingTime, compute_deadline
+from portal.deadlines import (
+    ClockEvent,
+    ClockEventKind,
+    DeadlineResult,
+    ProcessingTime,
+    WorkingCalendar,
+    compute_deadline,
+)
 from portal.dossiers.models import ClockEntry, Dossier
 from portal.extensions import db
 from portal.timeutil import from_db, to_db
@@ -30,14 +38,21 @@ def deadline(dossier: Dossier, now: datetime | None = None, lang: str = "vi") ->
     events = ledger(dossier)
     if not events:
         return None
-    snapshot = dossier.procedure_snapshot
+    return compute(
+        events, dossier.procedure_snapshot, dossier.channel, dossier.delivery, working_calendar(), now=now, lang=lang
+    )
+
+
+def compute(events: list[ClockEvent], snapshot: dict[str, Any], channel: str, delivery: str | None,
+            calendar: WorkingCalendar, *, now: datetime | None = None, lang: str = "vi") -> DeadlineResult:
+    """Due times of a ledger under the rules of a procedure snapshot (the dossier's version)."""
     return compute_deadline(
         events,
-        working_calendar(),
+        calendar,
         ProcessingTime(snapshot["processing_value"], snapshot["processing_unit"]),
         discount_pct=snapshot["discount_pct"],
-        is_online_submission=dossier.channel == "online",
-        is_online_delivery=dossier.delivery == "online",
+        is_online_submission=channel == "online",
+        is_online_delivery=delivery == "online",
         supplement_policy=snapshot["supplement_policy"],
         now=now,
         lang=lang,
@@ -57,13 +72,30 @@ def refresh(dossier: Dossier) -> None:
     result = deadline(dossier)
     if result is None:
         return
-    dossier.due_at = to_db(result.due_at)
-    dossier.legal_due_at = to_db(result.legal_due_at)
-    dossier.is_clock_paused = result.state == "paused"
-    calendar = working_calendar()
+    for name, value in stored_values(result, working_calendar()).items():
+        setattr(dossier, name, value)
+
+
+def stored_values(result: DeadlineResult, calendar: WorkingCalendar) -> dict[str, Any]:
+    """The columns of ``dossiers`` derived from a deadline result, as stored (naive UTC).
+
+    Once the clock is closed this includes the outcomes and the working minutes used and saved
+    (``DeadlineResult.used_minutes``/``saved_minutes``), so the statistics aggregate stored
+    numbers in SQL instead of replaying every ledger against the calendar.
+    """
     # From this instant no more than 20 % of the period's working time is left.
     left = int(result.committed_minutes * AT_RISK_SHARE)
-    dossier.at_risk_from = to_db(calendar.at_position(calendar.position(result.due_at) - left))
+    values: dict[str, Any] = {
+        "due_at": to_db(result.due_at),
+        "legal_due_at": to_db(result.legal_due_at),
+        "is_clock_paused": result.state == "paused",
+        "at_risk_from": to_db(calendar.at_position(calendar.position(result.due_at) - left)),
+    }
     if result.closed_at is not None:
-        dossier.outcome = result.outcome
-        dossier.legal_outcome = result.legal_outcome
+        values.update(
+            outcome=result.outcome,
+            legal_outcome=result.legal_outcome,
+            working_minutes_used=result.used_minutes,
+            working_minutes_saved=result.saved_minutes,
+        )
+    return values

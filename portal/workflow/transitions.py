@@ -246,6 +246,7 @@ def _effects(dossier: Dossier, t: Transition, actor: User | None, now: datetime,
             clock.record(dossier, ClockEventKind.PAUSE, now, actor, reason="supplement")
     elif name == "supplement":
         dossier.has_new_supplement = True
+        dossier.count_attachments()
         if dossier.clock and dossier.is_clock_paused:
             kind = ClockEventKind.RESTART if policy == "restart" else ClockEventKind.RESUME
             clock.record(dossier, kind, now, actor, reason="supplement")
@@ -265,7 +266,8 @@ def _effects(dossier: Dossier, t: Transition, actor: User | None, now: datetime,
         dossier.fee_amount = int(params.get("amount") or dossier.fee_amount)
         clock.record(dossier, ClockEventKind.PAUSE, now, actor, reason="payment")
     elif name == "record_payment":
-        dossier.payment_status = "paid"
+        # The citizen pays through the gateway; an officer records a payment made at the counter.
+        dossier.payment_status = "counter" if actor is not None and actor.is_officer else "paid"
         clock.record(dossier, ClockEventKind.RESUME, now, actor, reason="payment")
     elif name == "propose_extension":
         dossier.extension_due_at = to_db(params["new_due_at"])
