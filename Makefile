@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app portal
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test translations extract-messages migrate seed bench clean
+.PHONY: run test install install-test translations extract-messages migrate seed bench clean audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+# axe-core for the accessibility checks of tests/e2e; without npm those checks skip and say so.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund && touch $@; \
+	else echo "npm is missing: the accessibility checks (tests/e2e) will be skipped"; fi
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test node_modules/.installed
 
 translations: install
 	$(BIN)/pybabel -q compile -d portal/translations
@@ -43,8 +48,19 @@ run: translations seed
 test: install-test translations
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: install-test
-	$(BIN)/python -m bench.run_all
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $@
+
+# National-scale benchmarks on the local PostgreSQL (long: see README); BENCH_ARGS=--quick for a short run.
+bench: $(VENV)/.installed-bench translations
+	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
+
+# Known vulnerabilities of the installed dependencies (pip-audit; says so when it cannot reach
+# the advisory data) and a static scan of the portal (bandit: a high-severity finding fails).
+audit: install-test
+	$(BIN)/python .ci/audit_dependencies.py
+	$(BIN)/bandit -q -r portal -lll
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules

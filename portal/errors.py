@@ -1,12 +1,25 @@
-"""Error pages: HTML for people, JSON for the API — never a bare 500."""
+"""Error pages: HTML for people, JSON for the API — never a bare 500.
+
+A database that cannot be reached, or a lock that cannot be had in time, is a 503 with
+``Retry-After``: the request's half-done work is rolled back (what was saved before stays), the
+page is drawn without asking the database anything, and the connection pool's pre-ping
+(``SQLALCHEMY_ENGINE_OPTIONS``) reconnects by itself once the database is back.
+"""
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
 
-from portal.extensions import db
+from portal.extensions import db, login_manager
 from portal.i18n import wants_json
+
+# Connection refused or lost, lock or statement timeout (OperationalError); no free connection
+# in the pool (TimeoutError).
+DATABASE_UNAVAILABLE = (OperationalError, PoolTimeoutError)
+RETRY_AFTER_SECONDS = 30
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -19,10 +32,14 @@ def _messages() -> dict[int, tuple[str, str]]:
         422: (_("The request could not be processed"), _("Go back and check what you entered.")),
         429: (_("Too many attempts"), _("You have made too many requests in a short time. Wait a minute and try again.")),
         500: (_("Something went wrong on our side"), _("Nothing you entered has been lost. Please try again in a few minutes.")),
+        503: (_("The service is briefly unavailable"), _("Part of the service cannot be reached right now. What you saved before is kept; try again in a minute.")),
     }
 
 
 def _handle(error: HTTPException):
+    original = getattr(error, "original_exception", None)
+    if isinstance(original, DATABASE_UNAVAILABLE):  # raised while committing, after the view
+        return _handle_database_unavailable(original)
     code = error.code or 500
     db.session.rollback()  # nothing half-done by a failed request is committed
     title, detail = _messages().get(code, (error.name, error.description or ""))
@@ -38,6 +55,30 @@ def _handle_unexpected(error: Exception):
     return _handle(InternalServerError(original_exception=error))
 
 
+def _handle_database_unavailable(error: Exception):
+    current_app.logger.error("Database unavailable: %s", " ".join(str(error).split())[:300])
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.remove()  # the connection is gone: start the next request from a fresh session
+    # The page's header must not ask the database who is signed in.
+    g._login_user = login_manager.anonymous_user()
+    response = make_response(_handle(ServiceUnavailable()))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _refuse_nul_bytes() -> None:
+    """No person types a NUL character; PostgreSQL cannot store or compare one, so a query
+    string or form carrying one is refused before any view sees it."""
+    texts = [request.path, *(v for values in (request.args, request.form) for vs in values.listvalues() for v in vs)]
+    if any("\x00" in text for text in texts):
+        raise BadRequest(_("The request contains a character that is not allowed."))
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul_bytes)
     app.register_error_handler(HTTPException, _handle)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, _handle_database_unavailable)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -33,7 +33,27 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 
 
-def configure_sqlite(engine: Engine) -> None:
+def configure_engine(engine: Engine, lock_timeout: float) -> None:
+    """Per-dialect connection settings; ``lock_timeout`` (seconds) bounds every lock wait, after
+    which the request fails with a 503 page (:mod:`portal.errors`) instead of hanging."""
+    if engine.dialect.name == "sqlite":
+        configure_sqlite(engine, lock_timeout)
+    elif engine.dialect.name == "postgresql":
+        configure_postgresql(engine, lock_timeout)
+
+
+def configure_postgresql(engine: Engine, lock_timeout: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+        # Outside a transaction, so the pool's rollback on check-in does not undo it.
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(lock_timeout * 1000)}")
+        dbapi_connection.autocommit = autocommit
+
+
+def configure_sqlite(engine: Engine, lock_timeout: float = 5.0) -> None:
     """Make SQLite behave like a transactional database.
 
     pysqlite opens transactions lazily and on its own terms, which breaks SAVEPOINTs and lets
@@ -50,7 +70,7 @@ def configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()

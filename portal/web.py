@@ -7,6 +7,7 @@ from flask_login import current_user
 from portal import i18n
 from portal.auth.models import ROLE_LABELS
 from portal.catalog.service import list_fields, search_procedures
+from portal.security import is_local_path
 
 web_bp = Blueprint("web", __name__)
 
@@ -24,7 +25,7 @@ def set_language():
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
     target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
+    if not is_local_path(target):
         target = url_for("web.home")
     return redirect(target)
 

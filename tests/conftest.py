@@ -239,17 +239,9 @@ def make_dossier(app, citizen, citizen_id, person):
     """Submit a dossier online as the citizen; returns its code."""
 
     def make(procedure: str = "1.004194", delivery: str = "online") -> str:
-        from tests.dossiers.helpers import apply_until_check, submitted
+        from tests.dossiers.helpers import submit_online
 
-        draft = apply_until_check(app, citizen, procedure, citizen_id, person.spouse_id, delivery=delivery)
-        response = citizen.post(f"/apply/{draft.public_id}/submit", data={"payment": "later"})
-        if response.status_code == 422 or "/mock-gateway/" in response.headers.get("Location", ""):
-            response = citizen.post(f"/apply/{draft.public_id}/submit", data={"payment": "now"})
-            gateway = citizen.get(response.headers["Location"]).get_data(as_text=True)
-            fields = dict(re.findall(r'name="(reference|amount)" value="([^"]+)"', gateway))
-            back = citizen.post("/mock-gateway/pay", data={**fields, "outcome": "success"})
-            citizen.get(back.headers["Location"])
-        return submitted(app, draft.public_id).code
+        return submit_online(app, citizen, procedure, citizen_id, person.spouse_id, delivery)
 
     return make
 

@@ -1,7 +1,8 @@
 """Accounts, roles, the mock VNeID login and the officers' login.
 
 Sessions: a fresh session at every login, an idle timeout per kind of account (15 minutes for
-citizens) and an absolute lifetime; cookies are HttpOnly and SameSite, Secure in production.
+citizens) and an absolute lifetime, ended for good at sign-out; cookies are HttpOnly and
+SameSite, Secure in production.
 """
 from __future__ import annotations
 
@@ -25,13 +26,17 @@ def _enforce_timeouts():
         return None
     from flask import current_app
 
-    from portal.auth.operations import idle_timeout
+    from portal.auth.operations import idle_timeout, is_session_ended
 
     now = time.time()
     last_seen = session.get("last_seen", now)
     started = session.setdefault("started_at", now)
     absolute = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
-    if now - last_seen > idle_timeout(current_user).total_seconds() or now - started > absolute:
+    if (
+        now - last_seen > idle_timeout(current_user).total_seconds()
+        or now - started > absolute
+        or is_session_ended(session.get("session_id"))
+    ):
         was_citizen = current_user.is_citizen
         lang = session.get("lang")
         logout_user()
@@ -46,8 +51,10 @@ def _enforce_timeouts():
 
 
 def init_app(app: Flask) -> None:
+    from portal.auth.operations import init_app as init_operations
     from portal.auth.views import auth_bp
 
+    init_operations(app)
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.login_view = "auth.login_citizen"

@@ -6,15 +6,23 @@
 3. A citizen without an account yet is verified by the mock VNeID: the person must exist in the
    national population register and give the demo password; the account is then created with
    the register's name. If the register is down, existing accounts still sign in.
-4. Consecutive failures lock the account for a while (OWASP ASVS V2.2).
+4. Consecutive failures lock the account for a while (OWASP ASVS V2.2). A name without an
+   account is counted and "locked" the same way, so the lockout message cannot tell which
+   names have accounts; a locked account costs the same password check as any attempt.
+5. Each sign-in starts a session with a random id; signing out ends that id for good, so a
+   copy of the (signed, client-side) session cookie is refused afterwards (ASVS V3.3.1).
 """
 from __future__ import annotations
 
+import hashlib
 import hmac
+import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import Flask, current_app
+from limits.storage import Storage, storage_from_string
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,6 +33,10 @@ from portal.registry import get_registry
 from portal.registry.client import RegistryUnavailable
 
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+AUTH_STORE_KEY = "auth_store"
+# How long the failures of a name without an account are remembered (an account's are kept
+# until it signs in or locks).
+UNKNOWN_FAILURES_MEMORY = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,7 @@ def _check_existing(user: User | None, password: str) -> LoginOutcome | None:
         return None
     minutes = _locked_minutes(user)
     if minutes:
+        check_password_hash(_DUMMY_HASH, password)  # the same work as any other attempt
         return LoginOutcome(locked_minutes=minutes)
     if user.is_enabled and user.check_password(password):
         user.failed_logins = 0
@@ -70,11 +83,64 @@ def _check_existing(user: User | None, password: str) -> LoginOutcome | None:
     return LoginOutcome(locked_minutes=minutes)
 
 
+def init_app(app: Flask) -> None:
+    """Sign-in state kept outside the cookie and the database — failures of names without an
+    account, ended sessions — lives where the rate limiter counts (memory, or Redis shared by
+    every process)."""
+    app.extensions[AUTH_STORE_KEY] = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+
+
+def _auth_store() -> Storage:
+    return current_app.extensions[AUTH_STORE_KEY]
+
+
+def new_session_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def end_session(session_id: str | None) -> None:
+    """Refuse this session from now on, for as long as its cookie could otherwise live."""
+    if session_id:
+        lifetime = int(current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds())  # Redis: whole seconds
+        _auth_store().incr(f"session-ended:{session_id}", lifetime)
+
+
+def is_session_ended(session_id: str | None) -> bool:
+    return not session_id or bool(_auth_store().get(f"session-ended:{session_id}"))
+
+
+def _unknown_key(kind: str, name: str) -> str:
+    # Hashed: personal ID numbers are not written to the rate limiter's store in clear.
+    return f"login:{kind}:{hashlib.sha256(name.encode()).hexdigest()}"
+
+
+def _unknown_locked_minutes(key: str) -> int:
+    store = _auth_store()
+    if not store.get(f"{key}:locked"):
+        return 0
+    return max(1, int((store.get_expiry(f"{key}:locked") - time.time()) // 60) + 1)
+
+
+def _record_unknown_failure(key: str) -> LoginOutcome:
+    """A failed attempt on a name without an account, counted like :func:`_record_failure`."""
+    store = _auth_store()
+    if store.incr(f"{key}:failures", UNKNOWN_FAILURES_MEMORY) >= current_app.config["LOGIN_LOCKOUT_THRESHOLD"]:
+        store.clear(f"{key}:failures")
+        store.incr(f"{key}:locked", int(current_app.config["LOGIN_LOCKOUT_DURATION"].total_seconds()))
+    return LoginOutcome(locked_minutes=_unknown_locked_minutes(key))
+
+
 def authenticate_officer(username: str, password: str) -> LoginOutcome:
+    username = username.strip()
     user = db.session.execute(
-        select(User).where(User.username == username.strip(), User.kind == "officer")
+        select(User).where(User.username == username, User.kind == "officer")
     ).scalar_one_or_none()
-    return _check_existing(user, password) or LoginOutcome()
+    outcome = _check_existing(user, password)
+    if outcome is not None:
+        return outcome
+    key = _unknown_key("officer", username)
+    minutes = _unknown_locked_minutes(key)
+    return LoginOutcome(locked_minutes=minutes) if minutes else _record_unknown_failure(key)
 
 
 def authenticate_citizen(personal_id: str, password: str) -> LoginOutcome:
@@ -84,14 +150,18 @@ def authenticate_citizen(personal_id: str, password: str) -> LoginOutcome:
     outcome = _check_existing(user, password)
     if outcome is not None:
         return outcome
+    key = _unknown_key(CITIZEN, personal_id)
+    minutes = _unknown_locked_minutes(key)
+    if minutes:
+        return LoginOutcome(locked_minutes=minutes)
     if not hmac.compare_digest(password.encode(), current_app.config["VNEID_DEMO_PASSWORD"].encode()):
-        return LoginOutcome()
+        return _record_unknown_failure(key)
     try:
         person = get_registry().get_person(personal_id)
     except RegistryUnavailable:
         return LoginOutcome(is_register_unavailable=True)
     if person is None:
-        return LoginOutcome()
+        return _record_unknown_failure(key)
     user = User(kind=CITIZEN, personal_id=personal_id, full_name=person.full_name, profile={})
     user.set_password(password)
     user.last_login_at = _now()

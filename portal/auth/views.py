@@ -10,10 +10,11 @@ from flask_login import current_user, login_user, logout_user
 
 from portal.auth.access import citizen_required
 from portal.auth.forms import CitizenLoginForm, OfficerLoginForm
-from portal.auth.operations import LoginOutcome, authenticate_citizen, authenticate_officer
+from portal.auth.operations import LoginOutcome, authenticate_citizen, authenticate_officer, end_session, new_session_id
 from portal.extensions import limiter
 from portal.registry import get_registry
 from portal.registry.client import RegistryUnavailable
+from portal.security import is_local_path
 
 auth_bp = Blueprint("auth", __name__)
 
@@ -26,7 +27,7 @@ def _safe_next(default: str) -> str:
     """Only same-site relative paths are followed after login (no open redirect)."""
     target = request.args.get("next", "")
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc:
+    if is_local_path(target) and not parts.scheme and not parts.netloc:
         return target
     return default
 
@@ -54,6 +55,7 @@ def _start_session(outcome: LoginOutcome, default_next: str):
     if lang:
         session["lang"] = lang
     session.permanent = True
+    session["session_id"] = new_session_id()
     login_user(outcome.user)
     flash(_("Welcome, %(name)s.", name=outcome.user.full_name), "success")
     return redirect(_safe_next(default_next))
@@ -91,6 +93,7 @@ def login_officer():
 def logout():
     was_signed_in = current_user.is_authenticated
     lang = session.get("lang")
+    end_session(session.get("session_id"))
     logout_user()
     session.clear()
     if lang:

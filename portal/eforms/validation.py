@@ -185,11 +185,12 @@ def _convert_address(field: Field, raw: Mapping[str, str], ctx: _Context) -> dic
     province, ward, street = (_text(raw.get(part)) for part in ADDRESS_PARTS)
     if not (province or ward or street):
         return None
-    if not province.isdigit() or not places.is_province(int(province)):
+    # isascii: str.isdigit() also takes "²", which int() refuses.
+    if not (province.isascii() and province.isdigit()) or not places.is_province(int(province)):
         raise _Invalid(_("Choose the province or city"))
     if not ward:
         raise _Invalid(_("Choose the ward or commune"))
-    if not ward.isdigit() or not places.is_ward_of(int(ward), int(province)):
+    if not (ward.isascii() and ward.isdigit()) or not places.is_ward_of(int(ward), int(province)):
         raise _Invalid(_("The ward or commune chosen is not in this province; choose it again"))
     if not street:
         raise _Invalid(_("Enter the house number and street, or the hamlet or village"))

@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -38,9 +38,13 @@ def list_wards(province_code: int):
     return response
 
 
+def person_lookup_rate() -> str:
+    return current_app.config["PERSON_LOOKUP_RATE_LIMIT"]
+
+
 @eforms_bp.get("/eforms/person")
 @login_required
-@limiter.limit("30 per minute")
+@limiter.limit(person_lookup_rate)
 def find_person():
     personal_id = request.args.get("personal_id", "").strip()
     if not is_valid_personal_id(personal_id):

@@ -5,7 +5,9 @@
 2. The gateway sends the browser back with the outcome, signed with HMAC-SHA256 over the
    fields in a fixed order (as VNPay-style gateways do).
 3. ``complete_payment`` verifies the signature and the amount, and is idempotent: a callback
-   replayed or repeated changes nothing after the first.
+   replayed or repeated changes nothing after the first. Callbacks for one payment that arrive
+   at the same moment wait for each other (the payment's row is locked), so only the first
+   sees it pending.
 """
 from __future__ import annotations
 
@@ -56,12 +58,13 @@ def start_payment(dossier: Dossier) -> Payment:
 def verify_callback(fields: Mapping[str, str]) -> Payment:
     """The payment a callback is about, after checking signature, outcome and amount."""
     signature = fields.get("signature", "")
-    if not hmac.compare_digest(signature, sign(fields)):
+    # As bytes: comparing text refuses non-ASCII input with a TypeError instead of a mismatch.
+    if not hmac.compare_digest(signature.encode(), sign(fields).encode()):
         raise PaymentError("signature")
     if fields.get("status") not in OUTCOMES:
         raise PaymentError("status")
     payment = db.session.execute(
-        select(Payment).where(Payment.reference == fields.get("reference", ""))
+        select(Payment).where(Payment.reference == fields.get("reference", "")).with_for_update()
     ).scalar_one_or_none()
     if payment is None:
         raise PaymentError("reference")

@@ -18,6 +18,7 @@ from portal.dossiers import operations as ops
 from portal.dossiers.models import Dossier
 from portal.extensions import csrf, db
 from portal.payments.operations import PaymentError, complete_payment, sign, start_payment, verify_callback
+from portal.security import parse_number
 from portal.workflow.transitions import TransitionRefused
 
 payments_bp = Blueprint("payments", __name__)
@@ -33,7 +34,7 @@ def redirect_to_gateway(dossier: Dossier):
 def gateway():
     reference = request.values.get("reference", "")
     amount = request.values.get("amount", "")
-    if not reference or not amount.isdigit():
+    if not reference or parse_number(amount) is None:
         abort(400)
     if request.method == "GET":
         return render_template("payments/gateway.html", reference=reference, amount=int(amount))
@@ -70,9 +71,16 @@ def payment_return():
         elif dossier.status == "payment_requested" and is_first_success:
             from portal.workflow.transitions import apply_transition
 
-            apply_transition(dossier, "record_payment", dossier.applicant, public_note=payment.reference)
-            db.session.flush()
-            flash(_("The fee has been paid. Processing continues."), "success")
+            # A counter dossier has no applicant account: the citizen paying it is signed in.
+            payer = dossier.applicant or (current_user if current_user.is_authenticated else None)
+            try:
+                apply_transition(dossier, "record_payment", payer, public_note=payment.reference)
+                db.session.flush()
+            except TransitionRefused:
+                # The payment itself is recorded; the one-stop officer records it on the dossier.
+                flash(_("The fee has been paid. The one-stop-shop will record it on your dossier."), "success")
+            else:
+                flash(_("The fee has been paid. Processing continues."), "success")
             return redirect(url_for("dossiers.show_my_dossier", code=dossier.code))
         if not dossier.is_draft:
             return redirect(url_for("dossiers.confirmation", code=dossier.code))

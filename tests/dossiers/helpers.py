@@ -82,6 +82,20 @@ def apply_until_check(app, client: FlaskClient, code: str, citizen_id: str, othe
     return dossier
 
 
+def submit_online(app, client: FlaskClient, procedure: str, citizen_id: str, other_id: str, delivery: str = "online") -> str:
+    """Apply and submit as the signed-in citizen, paying on the mock gateway when the fee cannot
+    wait; returns the dossier's code."""
+    draft = apply_until_check(app, client, procedure, citizen_id, other_id, delivery=delivery)
+    response = client.post(f"/apply/{draft.public_id}/submit", data={"payment": "later"})
+    if response.status_code == 422 or "/mock-gateway/" in response.headers.get("Location", ""):
+        response = client.post(f"/apply/{draft.public_id}/submit", data={"payment": "now"})
+        gateway = client.get(response.headers["Location"]).get_data(as_text=True)
+        fields = dict(re.findall(r'name="(reference|amount)" value="([^"]+)"', gateway))
+        back = client.post("/mock-gateway/pay", data={**fields, "outcome": "success"})
+        client.get(back.headers["Location"])
+    return submitted(app, draft.public_id).code
+
+
 def submitted(app, public_id: str) -> Dossier:
     with app.app_context():
         dossier = db.session.execute(select(Dossier).where(Dossier.public_id == public_id)).scalar_one()

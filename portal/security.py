@@ -1,0 +1,167 @@
+"""Defences every response and request shares (OWASP ASVS level 2, V3, V5, V7, V14).
+
+1. Behind a reverse proxy (``TRUSTED_PROXIES`` > 0) the client's address and scheme come from
+   its ``X-Forwarded-For`` and ``-Proto`` headers, so rate limits count clients, not the proxy,
+   and a request that reached the proxy over TLS counts as secure.
+2. Every response carries the security headers: a strict Content-Security-Policy without
+   ``'unsafe-inline'`` (templates load scripts and styles from ``static/`` only), no framing,
+   no MIME sniffing, a same-origin referrer policy, no powerful browser features, and HSTS when
+   the request came over TLS. Pages for a signed-in person are never stored by caches.
+3. Numeric URL parts are bounded to what the database's integer columns hold, so an absurd id
+   is a 404 instead of a database error.
+4. Personal ID numbers (12 digits) are masked to their last four digits in every log record,
+   whichever logger or handler writes it (ASVS V7.1.1, Luật Bảo vệ dữ liệu cá nhân 2025).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+
+# The largest value of a 32-bit signed integer column (PostgreSQL ``integer``).
+MAX_ID = 2**31 - 1
+
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    # The mock payment gateway lives on the portal's own origin, and so do the redirects
+    # that follow a form (submit → gateway → payment return).
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+# The officer's dossier page shows uploaded PDFs inline with <object>, loading the document
+# from the portal itself; only that page may embed, and only that download may be embedded.
+CSP_EXCEPTIONS: dict[str, dict[str, str]] = {
+    "backoffice.show_dossier": {"object-src": "'self'"},
+    "backoffice.download_attachment": {"frame-ancestors": "'self'"},
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Twelve digits standing alone: not part of a longer number, nor of a hash or token in hex.
+PERSONAL_ID = re.compile(r"(?<![0-9A-Za-z])\d{8}(\d{4})(?![0-9A-Za-z])")
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:…>`` that matches only ids a database integer column can hold."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,  # noqa: A002
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def parse_number(value: str | None) -> int | None:
+    """A whole number sent in a form or a query string (an id, an amount, a page), or None:
+    only ASCII digits, at most ``MAX_ID``.
+
+    ``str.isdigit`` is not enough: it accepts superscripts (``"²"``) that ``int`` refuses and
+    other scripts' digits, and a 30-digit number overflows the database's integer.
+    """
+    if value is None or not re.fullmatch(r"[0-9]{1,10}", value):
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None
+
+
+def is_local_path(target: str) -> bool:
+    """A path on this site to redirect to after a form: ``/my/dossiers``, never ``//evil.example``.
+
+    Browsers read ``\\`` as ``/`` and drop tabs and newlines from URLs, so ``/\\evil.example``
+    would leave the site too.
+    """
+    return (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target)
+    )
+
+
+def mask_personal_ids(text: str) -> str:
+    """``001090012345`` → ``********2345``."""
+    return PERSONAL_ID.sub(lambda match: "*" * 8 + match.group(1), text)
+
+
+class PersonalIdFilter(logging.Filter):
+    """Masks personal ID numbers in a record's message and in its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record is logging's to report, as it would be
+            return True
+        if PERSONAL_ID.search(message):
+            record.msg, record.args = mask_personal_ids(message), None
+        if record.exc_info and not record.exc_text:
+            trace = logging.Formatter().formatException(record.exc_info)
+            if PERSONAL_ID.search(trace):
+                record.exc_text = mask_personal_ids(trace)
+        if record.stack_info and PERSONAL_ID.search(record.stack_info):
+            record.stack_info = mask_personal_ids(record.stack_info)
+        return True
+
+
+def _install_log_masking() -> None:
+    """Mask through the record factory: a filter on a logger misses its children's records and
+    one on a handler misses handlers configured later (gunicorn's); every record passes here."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "masks_personal_ids", False):
+        return
+    masking = PersonalIdFilter()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        masking.filter(record)
+        return record
+
+    factory.masks_personal_ids = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+def content_security_policy(endpoint: str | None) -> str:
+    directives = {**CONTENT_SECURITY_POLICY, **CSP_EXCEPTIONS.get(endpoint or "", {})}
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def _security_headers(app: Flask) -> Callable[[Response], Response]:
+    hsts = f"max-age={int(app.config['HSTS_MAX_AGE'])}; includeSubDomains"
+
+    def add_headers(response: Response) -> Response:
+        endpoint = request.endpoint
+        headers = response.headers
+        headers["Content-Security-Policy"] = content_security_policy(endpoint)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["X-Frame-Options"] = "SAMEORIGIN" if endpoint in CSP_EXCEPTIONS else "DENY"
+        headers["Referrer-Policy"] = "same-origin"
+        headers["Permissions-Policy"] = PERMISSIONS_POLICY
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if request.is_secure:
+            headers["Strict-Transport-Security"] = hsts
+        # Read from the cookie, not the database: this also runs on the database-outage page.
+        if session.get("_user_id") and "Cache-Control" not in headers:
+            headers["Cache-Control"] = "no-store"
+            response.vary.add("Cookie")
+        return response
+
+    return add_headers
+
+
+def init_app(app: Flask) -> None:
+    """Called by ``create_app`` before the blueprints, whose ``<int:…>`` rules use the converter."""
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies > 0:
+        # Not X-Forwarded-Host: links in slips and messages must not follow a client's header.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.after_request(_security_headers(app))
+    _install_log_masking()
