@@ -24,9 +24,10 @@ def current_lang() -> str:
 
 
 def money(amount: int) -> str:
-    """VND with the Vietnamese thousands separator in both languages: ``10.000 ₫`` (the space
-    does not break, so the sign never ends up alone on a line)."""
-    return f"{format_decimal(amount, locale='vi')}\u00a0₫"
+    """VND grouped as the current language groups thousands, the sign after the amount as
+    Vietnamese writes it: ``10.000 ₫``, in English ``10,000 ₫`` (the space does not break, so
+    the sign never ends up alone on a line)."""
+    return f"{format_decimal(amount, locale=current_lang())}\u00a0₫"
 
 
 def day(value: date | datetime | None) -> str:

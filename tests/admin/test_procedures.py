@@ -49,7 +49,7 @@ def test_the_list_shows_every_procedure_with_its_rules(admin_client):
     body = admin_client.get("/admin/procedures").get_data(as_text=True)
     assert f'href="/admin/procedures/{CODE}"' in body
     assert "Temporary residence registration" in body
-    assert "15.000\u00a0₫" in body and "7.000\u00a0₫" in body
+    assert "15,000\u00a0₫" in body and "7,000\u00a0₫" in body  # English groups thousands with commas
 
 
 def test_changing_rules_makes_a_new_version_and_an_audit_entry(app, admin_client):

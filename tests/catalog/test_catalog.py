@@ -67,7 +67,7 @@ def test_procedure_page_in_english(client):
     assert '<html lang="en">' in page
     assert "Temporary residence registration" in page
     assert "3 working days" in page
-    assert "15.000\u00a0₫" in page and "7.000\u00a0₫" in page
+    assert "15,000\u00a0₫" in page and "7,000\u00a0₫" in page  # English groups thousands with commas
 
 
 def test_unknown_procedure_is_a_404_page(client):
