@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from openapi_spec_validator import validate
 
 
@@ -50,3 +51,15 @@ def test_every_api_route_is_documented(app):
         if rule.rule.startswith("/api/v1/"):
             path = rule.rule.replace("<", "{").replace(">", "}")
             assert path in documented, f"{rule.rule} is missing from the OpenAPI document"
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/procedures?q=h%00",
+    "/api/v1/procedures/1.0%0004222",
+    "/procedures?q=h%00",
+])
+def test_a_nul_character_is_refused_not_a_server_error(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    if url.startswith("/api"):
+        assert response.json["message"] == "Yêu cầu chứa ký tự không được phép."
