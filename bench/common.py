@@ -25,3 +25,8 @@ def percentile(sorted_values: list[float], share: float) -> float:
     """Nearest-rank percentile of already sorted values; ``share`` in 0–1 (0.95 for p95)."""
     rank = max(1, -(-int(round(share * 1000)) * len(sorted_values) // 1000))
     return sorted_values[min(len(sorted_values), rank) - 1]
+
+
+def report(measure: str, figure: str, target: str = "") -> None:
+    """One line of the summary table: ``bench.run_all`` collects these from every benchmark."""
+    print(f"result: {measure} | {figure} | {target}")

@@ -17,7 +17,7 @@ import time
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bench.common import machine, percentile
+from bench.common import machine, percentile, report
 from bench.registry_generate import arguments, database_version
 from portal.registry.client import SqlRegistryClient
 from portal.registry.generator import generate_register
@@ -52,8 +52,8 @@ def main(argv: list[str] | None = None) -> None:
     if existing == args.count:
         print(f"register:   reusing {existing:,} people at {url}")
     else:
-        report = generate_register(url, count=args.count, seed=args.seed, reset=True)
-        print(f"register:   generated {report.people:,} people in {report.seconds:.1f} s at {url}")
+        made = generate_register(url, count=args.count, seed=args.seed, reset=True)
+        print(f"register:   generated {made.people:,} people in {made.seconds:.1f} s at {url}")
 
     ids = sample_ids(url, args.lookups + WARM_UP, args.seed)
     client = SqlRegistryClient(url)
@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(f"throughput: {len(timings_ms) / elapsed:,.0f} lookups/s on one thread")
     print(f"machine:    {machine()}")
+    report(f"register lookup by ID among {args.count:,} people",
+           f"p50 {percentile(timings_ms, 0.50):.2f} ms, p99 {percentile(timings_ms, 0.99):.2f} ms "
+           f"({database_version(get_engine(url))})", "p99 < 2 ms")
 
 
 if __name__ == "__main__":

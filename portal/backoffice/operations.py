@@ -17,7 +17,7 @@ from portal.auth.models import User
 from portal.backoffice.postal import is_valid_tracking_number, new_tracking_number
 from portal.deadlines import VN_TZ
 from portal.dossiers.models import Dossier, DossierEvent, InternalNote, StoredDocument
-from portal.dossiers.storage import upload_dir
+from portal.dossiers.storage import file_store
 from portal.extensions import db
 from portal.workflow.transitions import TransitionRefused, apply_transition
 
@@ -62,9 +62,7 @@ def approve_and_sign(dossier: Dossier, leader: User, note: str = "") -> DossierE
         ) from exc
     digest = hashlib.sha256(pdf).hexdigest()
     name = f"{digest}.pdf"
-    target = upload_dir() / name
-    if not target.exists():
-        target.write_bytes(pdf)
+    file_store().save(name, pdf)
     stored = StoredDocument(
         owner_personal_id=dossier.applicant_personal_id,
         kind="result",

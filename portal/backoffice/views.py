@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from babel.numbers import format_decimal
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.auth.access import roles_required
 from portal.auth.models import User
 from portal.backoffice import operations as bops
-from portal.backoffice.queues import DEADLINE_STATES, QUEUES, Filters, count, page_of, queues_for
+from portal.backoffice.queues import COUNT_CAP, DEADLINE_STATES, QUEUES, Filters, count, page_of, queues_for
 from portal.catalog.service import search_procedures, working_calendar
 from portal.deadlines import VN_TZ
 from portal.dossiers import operations as ops
@@ -26,6 +27,7 @@ from portal.dossiers.models import Dossier
 from portal.dossiers.views import send_document, slip_response
 from portal.extensions import db
 from portal.i18n import current_lang
+from portal.security import parse_number
 from portal.timeutil import from_db
 from portal.workflow import clock
 from portal.workflow.states import Status, status_label
@@ -72,20 +74,22 @@ def show_queue(key: str):
     if queue is None or current_user.role not in queue.roles:
         abort(404)
     filters = Filters.from_args(request.args)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = parse_number(request.args.get("page")) or 1
     size = 20
     rows, total = page_of(queue, current_user, filters, page, size)
     now = datetime.now(VN_TZ)
     lang = current_lang()
-    views = [_row_view(d, now, lang) for d in rows]
+    views = [row_view(d, now, lang) for d in rows]
     procedures = [p for p in search_procedures() if p.agency_id == current_user.agency_id]
     return render_template(
         "backoffice/queue.html",
         queue=queue,
         rows=views,
-        total=total,
+        total=min(total, COUNT_CAP),
+        is_total_capped=total > COUNT_CAP,
+        cap_label=format_decimal(COUNT_CAP, locale=lang),
         page=page,
-        pages=max(1, -(-total // size)),
+        pages=max(1, -(-min(total, COUNT_CAP) // size)),
         filters=filters,
         procedures=procedures,
         statuses=[s for s in Status if s in queue.statuses],
@@ -95,7 +99,7 @@ def show_queue(key: str):
     )
 
 
-def _row_view(dossier: Dossier, now: datetime, lang: str) -> dict[str, Any]:
+def row_view(dossier: Dossier, now: datetime, lang: str) -> dict[str, Any]:
     result = clock.deadline(dossier, now=now, lang=lang)
     waiting = waiting_minutes(dossier, now) if dossier.status == Status.SUBMITTED.value else None
     return {
@@ -176,8 +180,8 @@ def _params(name: str, dossier: Dossier) -> tuple[dict[str, Any], dict[str, str]
         keys = {d["key"] for d in dossier.procedure_snapshot["required_documents"]}
         params["items"] = [k for k in form.getlist("items") if k in keys]
     elif name == "assign":
-        assignee_id = form.get("assignee", "")
-        params["assignee"] = db.session.get(User, int(assignee_id)) if assignee_id.isdigit() else None
+        assignee_id = parse_number(form.get("assignee"))
+        params["assignee"] = db.session.get(User, assignee_id) if assignee_id is not None else None
     elif name == "propose_result":
         params["is_refusal"] = form.get("is_refusal") == "1"
     elif name == "propose_extension":
@@ -186,11 +190,11 @@ def _params(name: str, dossier: Dossier) -> tuple[dict[str, Any], dict[str, str]
         except ValueError:
             errors[name] = _("Give the new appointment as a date and time.")
     elif name == "request_payment":
-        amount = form.get("amount", "").replace(".", "").strip()
-        if not amount.isdigit() or int(amount) <= 0:
+        amount = parse_number(form.get("amount", "").replace(".", "").strip())
+        if not amount:
             errors[name] = _("Give the amount to pay in đồng.")
         else:
-            params["amount"] = int(amount)
+            params["amount"] = amount
     return params, errors
 
 

@@ -21,11 +21,12 @@ from portal.deadlines import VN_TZ
 from portal.dossiers import operations as ops
 from portal.dossiers.display import display_value, document_name
 from portal.dossiers.models import Attachment, Dossier
-from portal.dossiers.storage import UploadRejected, stored_path
+from portal.dossiers.storage import UploadRejected, file_store
 from portal.eforms.definitions import Field, Step
 from portal.eforms.validation import clean_step
 from portal.extensions import db
 from portal.i18n import current_lang
+from portal.security import parse_number
 from portal.workflow.states import Status, status_label
 from portal.workflow.transitions import TransitionRefused, apply_transition
 
@@ -101,6 +102,10 @@ UPLOAD_MESSAGES = {
     "too_large": lambda: _("The file is larger than 10 MB. Choose a smaller file or scan at a lower resolution."),
     "empty": lambda: _("The file is empty. Choose the file again."),
     "dossier_too_large": lambda: _("Together the files are larger than 30 MB. Remove a file or use smaller ones."),
+    "hidden": lambda: _("The file contains something besides the document (hidden content or an attached archive). Scan or save the document again as a PDF, JPEG or PNG and attach the new file."),
+    "active": lambda: _("The PDF contains scripts, actions or embedded files, which are not accepted. Print it to a new PDF (“Save as PDF”) and attach that."),
+    "bomb": lambda: _("The file opens into far more data than a document needs (a picture over 64 megapixels, or an oversized PDF). Scan it at a lower resolution and try again."),
+    "damaged": lambda: _("The file is damaged or incomplete: it does not end the way a PDF, JPEG or PNG must. Save or scan it again."),
 }
 
 
@@ -110,7 +115,8 @@ def _process_files(dossier: Dossier, step: Step) -> dict[str, str]:
         if field.type != "file":
             continue
         for reuse_id in request.form.getlist(f"{field.key}-reuse"):
-            if not reuse_id.isdigit() or ops.attach_stored(dossier, field.document, int(reuse_id)) is None:
+            document_id = parse_number(reuse_id)
+            if document_id is None or ops.attach_stored(dossier, field.document, document_id) is None:
                 errors[field.key] = _("That document is not in your document store.")
         for upload in request.files.getlist(field.key):
             try:
@@ -185,9 +191,9 @@ def edit_step(public_id: str, step_key: str):
     if request.method == "GET":
         return _render_step(dossier, step)
     if "remove" in request.form:
-        attachment_id = request.form.get("remove", "")
-        if attachment_id.isdigit():
-            ops.detach(dossier, int(attachment_id))
+        attachment_id = parse_number(request.form.get("remove"))
+        if attachment_id is not None:
+            ops.detach(dossier, attachment_id)
         return redirect(url_for("dossiers.edit_step", public_id=public_id, step_key=step_key))
     file_errors = _process_files(dossier, step)
     if request.form.get("refresh"):
@@ -443,12 +449,12 @@ def download_stored_document(document_id: int):
 
 def send_document(document):
     """A stored file, read whole (at most 10 MB) so no file handle outlives the request."""
-    path = stored_path(document.storage_name)
-    if not path.exists():
+    data = file_store().read(document.storage_name)
+    if data is None:
         abort(404)
     extension = document.storage_name.rsplit(".", 1)[-1]
     return send_file(
-        io.BytesIO(path.read_bytes()),
+        io.BytesIO(data),
         mimetype=document.content_type,
         as_attachment=request.args.get("inline") is None,
         download_name=f"{document.document_key}-{document.id}.{extension}",
@@ -544,7 +550,8 @@ def send_supplement(code: str):
     errors: dict[str, str] = {}
     for key in dossier.supplement_items:
         for reuse_id in request.form.getlist(f"{key}-reuse"):
-            if not reuse_id.isdigit() or ops.attach_stored(dossier, key, int(reuse_id)) is None:
+            document_id = parse_number(reuse_id)
+            if document_id is None or ops.attach_stored(dossier, key, document_id) is None:
                 errors[key] = _("That document is not in your document store.")
         uploads = [u for u in request.files.getlist(key) if u and u.filename]
         for upload in uploads:
@@ -591,8 +598,6 @@ def withdraw(code: str):
 @citizen_required
 def rate(code: str):
     """Satisfaction 1–5 and a comment, once per dossier, after the result was returned."""
-    from portal.dossiers.models import Rating
-
     dossier = load_own(code)
     if dossier.status != Status.RETURNED.value:
         flash(_("You can rate the service once the result has been returned."), "info")
@@ -603,7 +608,7 @@ def rate(code: str):
     score = request.form.get("score", "")
     if score not in {"1", "2", "3", "4", "5"}:
         return _render_my_dossier(dossier, errors={"score": _("Choose from 1 (very dissatisfied) to 5 (very satisfied).")}, status=422)
-    dossier.rating = Rating(score=int(score), comment=request.form.get("comment", "").strip()[:2000])
+    dossier.rate(int(score), request.form.get("comment", "").strip()[:2000])
     db.session.flush()
     flash(_("Thank you for your rating."), "success")
     return redirect(url_for("dossiers.show_my_dossier", code=code))

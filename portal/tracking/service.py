@@ -15,15 +15,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
-from portal.dossiers.models import Dossier
+from portal.dossiers.models import Dossier, DossierEvent
 from portal.extensions import db
 from portal.timeutil import from_db
 from portal.workflow.states import Status, national_code, status_label
 from portal.workflow.transitions import TRANSITIONS
 
-CODE_PATTERN = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}$")
+CODE_PATTERN = re.compile(r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}-[0-9]{6}-[0-9]{4}$")
 
 
 class MalformedCode(ValueError):
@@ -47,10 +47,19 @@ def mask_name(full_name: str) -> str:
 
 
 def find(code: str) -> Dossier | None:
+    """The dossier with what its public view shows, in two round trips (the dossier with its
+    agency and procedure, then its events); the answers and other large columns stay unread."""
     return db.session.execute(
         select(Dossier)
         .where(Dossier.code == code, Dossier.status != Status.DRAFT.value)
-        .options(selectinload(Dossier.events))
+        .options(
+            defer(Dossier.answers), defer(Dossier.provenance), defer(Dossier.locked),
+            defer(Dossier.delivery_address), defer(Dossier.result_body), defer(Dossier.completed_steps),
+            joinedload(Dossier.agency), joinedload(Dossier.procedure),
+            selectinload(Dossier.events).load_only(
+                DossierEvent.at, DossierEvent.action, DossierEvent.to_status, DossierEvent.public_note
+            ),
+        )
     ).scalar_one_or_none()
 
 

@@ -1,0 +1,43 @@
+"""Queue lists at scale: what the deadline filters include, and a capped count."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from portal.backoffice import queues
+from portal.dossiers.models import Dossier
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+
+def _set(app, code: str, **values) -> None:
+    with app.app_context():
+        db.session.execute(update(Dossier).where(Dossier.code == code).values(**values))
+        db.session.commit()
+
+
+def test_overdue_lists_running_dossiers_only_not_finished_ones(app, make_dossier, officers):
+    running, finished = make_dossier(), make_dossier()
+    for code in (running, finished):
+        officers["intake1"].act(code, "accept")
+    past = utcnow() - timedelta(days=3)
+    _set(app, running, due_at=past, at_risk_from=past - timedelta(days=1))
+    # Returned long ago: its due time is in the past too, but no clock runs any more.
+    _set(app, finished, due_at=past, at_risk_from=past - timedelta(days=1), status="returned", completed_at=past)
+
+    page = officers["intake1"].client.get("/officer/queues/all?deadline=overdue").get_data(as_text=True)
+    assert running in page
+    assert finished not in page
+    assert finished in officers["intake1"].client.get("/officer/queues/all").get_data(as_text=True)
+
+
+def test_a_long_queue_says_how_far_it_counted_and_suggests_the_filters(app, make_dossier, officers, monkeypatch):
+    first, second = make_dossier(), make_dossier()
+    monkeypatch.setattr(queues, "COUNT_CAP", 1)
+    monkeypatch.setattr("portal.backoffice.views.COUNT_CAP", 1)
+    page = officers["intake1"].client.get("/officer/queues/intake").get_data(as_text=True)
+    assert "(nhiều hơn 1)" in page
+    assert "lọc" in page
+    # Nothing is hidden: the page still lists dossiers, earliest submitted first.
+    assert page.index(first) < page.index(second)
