@@ -5,16 +5,17 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
 from portal.catalog.models import Agency, Procedure
 from portal.extensions import db
 from portal.timeutil import utcnow
-from portal.workflow.states import Status, national_code
+from portal.workflow.states import OPEN_STATES, Status, national_code
 
 CHANNELS = ("online", "counter", "post")
+RUNNING_PREDICATE = "status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
 PROVENANCES = ("registry", "profile", "reuse", "citizen", "officer")
 
 
@@ -46,6 +47,10 @@ class Dossier(db.Model):
         Index("ix_dossiers_applicant_status", "applicant_personal_id", "status"),
         Index("ix_dossiers_agency_submitted", "agency_id", "submitted_at", postgresql_include=STATS_SUBMITTED),
         Index("ix_dossiers_agency_completed", "agency_id", "completed_at", postgresql_include=STATS_COMPLETED),
+        # The running dossiers of an agency in due order: the queues' deadline filters read
+        # them here instead of walking every finished dossier's due time (bench.growth).
+        Index("ix_dossiers_running_due", "agency_id", "due_at",
+              postgresql_where=text(RUNNING_PREDICATE), sqlite_where=text(RUNNING_PREDICATE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
