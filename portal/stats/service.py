@@ -551,6 +551,17 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
+def _breakdown(row: Any) -> dict[str, int]:
+    """The counts a month or a procedure row of the JSON carries."""
+    return {
+        "received": row.received["received"],
+        "online": row.received["online"],
+        "completed": row.completed["completed"],
+        "early_or_on_time": row.completed["early"] + row.completed["on_time"],
+        "late": row.completed["late"],
+    }
+
+
 def as_json(indicators: Indicators) -> dict[str, Any]:
     """The figures as the API serves them (schema ``Stats`` in openapi.yaml); averages and
     days are rounded to 2 decimals, rates to 4."""
@@ -582,27 +593,10 @@ def as_json(indicators: Indicators) -> dict[str, Any]:
             {"group": g.key, "score": g.score, "weight": g.weight, "points": g.points, "formula": str(g.formula)}
             for g in indicators.scores
         ],
-        "months": [
-            {
-                "month": row.month.key,
-                "received": row.received["received"],
-                "online": row.received["online"],
-                "completed": row.completed["completed"],
-                "early_or_on_time": row.completed["early"] + row.completed["on_time"],
-                "late": row.completed["late"],
-            }
-            for row in indicators.months
-        ],
+        "months": [{"month": row.month.key, **_breakdown(row)} for row in indicators.months],
         "procedures": [
-            {
-                "code": row.procedure.code,
-                "name": {"vi": row.procedure.name_vi, "en": row.procedure.name_en},
-                "received": row.received["received"],
-                "online": row.received["online"],
-                "completed": row.completed["completed"],
-                "early_or_on_time": row.completed["early"] + row.completed["on_time"],
-                "late": row.completed["late"],
-            }
+            {"code": row.procedure.code, "name": {"vi": row.procedure.name_vi, "en": row.procedure.name_en},
+             **_breakdown(row)}
             for row in indicators.procedures
         ],
     }

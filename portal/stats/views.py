@@ -38,6 +38,7 @@ from portal.stats.service import (
 )
 from portal.stats.tables import TABLES, Cell, as_csv, tiles
 from portal.workflow.states import status_label
+from portal.security import parse_number
 
 stats_bp = Blueprint("stats", __name__)
 PAGE_SIZE = 20
@@ -209,7 +210,7 @@ def list_dossiers_behind():
         abort(400, str(exc))
     stmt = dossiers_behind(scope, key)
     total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = parse_number(request.args.get("page")) or 1
     dossiers = db.session.execute(
         stmt.options(joinedload(Dossier.procedure), joinedload(Dossier.assigned_to))
         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
