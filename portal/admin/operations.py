@@ -14,6 +14,7 @@ from portal.audit.operations import record
 from portal.auth.models import User
 from portal.auth.operations import create_officer
 from portal.catalog.models import DELIVERIES, Agency, CalendarException, Procedure
+from portal.catalog.service import forget_working_calendar
 from portal.extensions import db
 
 # What a dossier's deadline and handling depend on: changing one makes a new procedure
@@ -86,6 +87,7 @@ def add_calendar_exception(
     exception = CalendarException(day=day, is_working_day=is_working_day, legal_reference=legal_reference.strip())
     db.session.add(exception)
     db.session.flush()
+    forget_working_calendar()
     record(actor, "calendar_exception.create", "calendar_exception", day.isoformat(), {"after": _exception_values(exception)})
     return exception
 
@@ -94,6 +96,7 @@ def delete_calendar_exception(actor: User, exception: CalendarException) -> None
     details = {"before": _exception_values(exception)}
     db.session.delete(exception)
     db.session.flush()
+    forget_working_calendar()
     record(actor, "calendar_exception.delete", "calendar_exception", exception.day.isoformat(), details)
 
 

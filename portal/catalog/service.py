@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from flask import g, has_request_context
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
@@ -226,7 +227,12 @@ _CALENDARS: dict[tuple[tuple[Any, bool, str], ...], WorkingCalendar] = {}
 
 
 def working_calendar() -> WorkingCalendar:
-    """The working calendar with the administrators' exceptions; rebuilt only when they change."""
+    """The working calendar with the administrators' exceptions; rebuilt only when they change.
+
+    Read once per request: a queue page asks for it for each of its rows.
+    """
+    if has_request_context() and "working_calendar" in g:
+        return g.working_calendar
     rows = db.session.execute(
         select(CalendarException.day, CalendarException.is_working_day, CalendarException.legal_reference)
         .order_by(CalendarException.day)
@@ -239,7 +245,15 @@ def working_calendar() -> WorkingCalendar:
             exceptions={day: is_working for day, is_working, _ in exceptions},
             exception_reasons={day: reference for day, _, reference in exceptions},
         )
+    if has_request_context():
+        g.working_calendar = calendar
     return calendar
+
+
+def forget_working_calendar() -> None:
+    """After a change to the exceptions: the rest of the request reads them again."""
+    if has_request_context():
+        g.pop("working_calendar", None)
 
 
 @dataclass(frozen=True)

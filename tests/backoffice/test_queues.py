@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from portal.backoffice import queues
 from portal.dossiers.models import Dossier
@@ -41,3 +41,23 @@ def test_a_long_queue_says_how_far_it_counted_and_suggests_the_filters(app, make
     assert "lọc" in page
     # Nothing is hidden: the page still lists dossiers, earliest submitted first.
     assert page.index(first) < page.index(second)
+
+
+def test_a_queue_page_reads_the_calendar_once_whatever_its_rows(app, make_dossier, officers):
+    codes = [make_dossier() for _ in range(3)]
+    for code in codes:
+        officers["intake1"].act(code, "accept")
+    statements: list[str] = []
+
+    def remember(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        page = officers["intake1"].client.get("/officer/queues/to_assign").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    assert all(code in page for code in codes)
+    assert sum("calendar_exceptions" in s for s in statements) == 1
