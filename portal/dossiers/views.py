@@ -109,23 +109,34 @@ UPLOAD_MESSAGES = {
 }
 
 
+def _attach_sent(dossier: Dossier, name: str, document: str) -> tuple[str | None, bool]:
+    """Attach what the form field ``name`` sent for ``document``: documents picked from the
+    store (``<name>-reuse``) and uploaded files. Returns the error to show next to the field,
+    if any, and whether anything was sent at all."""
+    error = None
+    reused = request.form.getlist(f"{name}-reuse")
+    for reuse_id in reused:
+        document_id = parse_number(reuse_id)
+        if document_id is None or ops.attach_stored(dossier, document, document_id) is None:
+            error = _("That document is not in your document store.")
+    uploads = [u for u in request.files.getlist(name) if u and u.filename]
+    for upload in uploads:
+        try:
+            ops.attach_upload(dossier, document, upload)
+        except UploadRejected as exc:
+            error = UPLOAD_MESSAGES[exc.code]()
+        finally:
+            upload.close()
+    return error, bool(reused or uploads)
+
+
 def _process_files(dossier: Dossier, step: Step) -> dict[str, str]:
     errors: dict[str, str] = {}
     for field in step.fields_to_show(dossier.answers):
-        if field.type != "file":
-            continue
-        for reuse_id in request.form.getlist(f"{field.key}-reuse"):
-            document_id = parse_number(reuse_id)
-            if document_id is None or ops.attach_stored(dossier, field.document, document_id) is None:
-                errors[field.key] = _("That document is not in your document store.")
-        for upload in request.files.getlist(field.key):
-            try:
-                if upload and upload.filename:
-                    ops.attach_upload(dossier, field.document, upload)
-            except UploadRejected as exc:
-                errors[field.key] = UPLOAD_MESSAGES[exc.code]()
-            finally:
-                upload.close()
+        if field.type == "file":
+            error, _sent = _attach_sent(dossier, field.key, field.document)
+            if error:
+                errors[field.key] = error
     return errors
 
 
@@ -549,20 +560,9 @@ def send_supplement(code: str):
         return redirect(url_for("dossiers.show_my_dossier", code=code))
     errors: dict[str, str] = {}
     for key in dossier.supplement_items:
-        for reuse_id in request.form.getlist(f"{key}-reuse"):
-            document_id = parse_number(reuse_id)
-            if document_id is None or ops.attach_stored(dossier, key, document_id) is None:
-                errors[key] = _("That document is not in your document store.")
-        uploads = [u for u in request.files.getlist(key) if u and u.filename]
-        for upload in uploads:
-            try:
-                ops.attach_upload(dossier, key, upload)
-            except UploadRejected as exc:
-                errors[key] = UPLOAD_MESSAGES[exc.code]()
-            finally:
-                upload.close()
-        if key not in errors and not uploads and not request.form.getlist(f"{key}-reuse"):
-            errors[key] = _("Attach “%(name)s”.", name=document_name(dossier.procedure_snapshot, key, current_lang()))
+        error, sent = _attach_sent(dossier, key, key)
+        if error or not sent:
+            errors[key] = error or _("Attach “%(name)s”.", name=document_name(dossier.procedure_snapshot, key, current_lang()))
     if errors:
         db.session.rollback()
         return _render_my_dossier(dossier_by_code(code), errors=errors, status=422)
