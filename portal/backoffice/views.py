@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.auth.access import roles_required
 from portal.auth.models import User
 from portal.backoffice import operations as bops
-from portal.backoffice.queues import COUNT_CAP, DEADLINE_STATES, QUEUES, Filters, count, page_of, queues_for
+from portal.backoffice.queues import COUNT_CAP, DEADLINE_STATES, QUEUES, Filters, counts, page_of, queues_for
 from portal.catalog.service import search_procedures, working_calendar
 from portal.deadlines import VN_TZ
 from portal.dossiers import operations as ops
@@ -48,12 +48,14 @@ def load_for_officer(code: str) -> Dossier:
 
 @backoffice_bp.app_context_processor
 def _queue_counts() -> dict[str, Any]:
-    def counts() -> list[tuple[Any, int]]:
+    def queue_counts() -> list[tuple[Any, int]]:
         if not (current_user.is_authenticated and current_user.is_officer and current_user.role in OFFICERS):
             return []
-        return [(q, count(q, current_user)) for q in queues_for(current_user) if q.key != "all"]
+        shown = [q for q in queues_for(current_user) if q.key != "all"]
+        sizes = counts(shown, current_user)
+        return [(q, sizes[q.key]) for q in shown]
 
-    return {"officer_queue_counts": counts}
+    return {"officer_queue_counts": queue_counts}
 
 
 @backoffice_bp.route("/")
