@@ -106,8 +106,8 @@ def _filtered(stmt: Select[tuple[Dossier]], filters: Filters, now: datetime) -> 
         stmt = stmt.where(Dossier.status == filters.status)
     if filters.channel:
         stmt = stmt.where(Dossier.channel == filters.channel)
-    if filters.deadline:  # only a running clock can be within, at risk or overdue
-        stmt = stmt.where(Dossier.status.in_([s.value for s in OPEN_STATES]))
+    if filters.deadline:  # only a running clock can be within, at risk or overdue (not a paused one)
+        stmt = stmt.where(Dossier.status.in_([s.value for s in OPEN_STATES]), Dossier.is_clock_paused.is_(False))
     if filters.deadline == "overdue":
         stmt = stmt.where(Dossier.due_at < now)
     elif filters.deadline == "at_risk":

@@ -32,6 +32,17 @@ def test_overdue_lists_running_dossiers_only_not_finished_ones(app, make_dossier
     assert finished in officers["intake1"].client.get("/officer/queues/all").get_data(as_text=True)
 
 
+def test_a_paused_clock_is_not_overdue(app, make_dossier, officers):
+    code = make_dossier()
+    officers["intake1"].act(code, "accept")
+    past = utcnow() - timedelta(days=3)
+    # Waiting for the citizen's supplement: the stored due time moves on when the clock resumes.
+    _set(app, code, due_at=past, at_risk_from=past, status="supplement_requested", is_clock_paused=True)
+    for state in ("overdue", "at_risk", "within"):
+        assert code not in officers["intake1"].client.get(f"/officer/queues/all?deadline={state}").get_data(as_text=True)
+    assert code in officers["intake1"].client.get("/officer/queues/all").get_data(as_text=True)
+
+
 def test_a_long_queue_says_how_far_it_counted_and_suggests_the_filters(app, make_dossier, officers, monkeypatch):
     first, second = make_dossier(), make_dossier()
     monkeypatch.setattr(queues, "COUNT_CAP", 1)
