@@ -45,7 +45,9 @@ seed: migrate
 run: translations seed
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# The import contracts of docs/ARCHITECTURE.md first: a new package cycle fails the build.
 test: install-test translations
+	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 $(VENV)/.installed-bench: $(VENV)/.installed-test

@@ -8,7 +8,7 @@
 :func:`ensure_dossiers` leaves the database holding ``count`` past dossiers of the demo
 agencies, with everything the workflow would have written for them — events, clock ledger,
 due times and outcomes, attachments and the stored documents behind them, payments, ratings —
-made by :class:`portal.history.HistoryGenerator` (see there for how each dossier lives):
+made by :class:`portal.demo.history.HistoryGenerator` (see there for how each dossier lives):
 
 1. The database is created when missing (PostgreSQL), the schema when missing (``create_all``;
    a database migrated with ``flask db upgrade`` is fine too), the demo catalog and officers
@@ -49,9 +49,9 @@ from portal.catalog.models import Procedure
 from portal.catalog.service import upsert_catalog, working_calendar
 from portal.deadlines import VN_TZ
 from portal.dossiers.models import Dossier
-from portal.dossiers.operations import procedure_snapshot
+from portal.submission.operations import procedure_snapshot
 from portal.extensions import db
-from portal.history import (
+from portal.demo.history import (
     TABLES,
     Applicant,
     Batch,
@@ -65,7 +65,7 @@ from portal.history import (
 )
 from portal.registry.ids import make_personal_id
 from portal.registry.store import ensure_database
-from portal.seed import DEMO_PROCEDURE_WEIGHTS, seed_officers
+from portal.demo.seed import DEMO_PROCEDURE_WEIGHTS, seed_officers
 
 MONTHS = 24
 BATCH = 20_000

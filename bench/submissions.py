@@ -32,13 +32,13 @@ from bench.common import machine, percentile, report
 from portal import create_app
 from portal.auth.models import User
 from portal.catalog.service import get_procedure
-from portal.dossiers import operations as ops
+from portal.submission import operations as ops
 from portal.dossiers.models import Dossier, StoredDocument
 from portal.extensions import db
 from portal.registry.generator import generate_register
 from portal.registry.models import Person
 from portal.registry.store import ensure_database, get_engine
-from portal.seed import seed_reference_data
+from portal.demo.seed import seed_reference_data
 
 PROCEDURE = "1.001193"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -89,7 +89,7 @@ def prepare_drafts(app, personal_id: str, count: int) -> list[str]:
         public_ids = []
         for _ in range(count):
             draft = ops.start_draft(procedure, personal_id, citizen=citizen)
-            definition = ops.definition_of(draft)
+            definition = draft.form_definition
             draft.completed_steps = [step.key for step in definition.steps]
             for field in definition.file_fields:
                 doc = StoredDocument(**{c: getattr(document, c) for c in (

@@ -43,9 +43,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.api import api_bp
     from portal.auth import init_app as init_auth
     from portal.catalog import init_app as init_catalog
-    from portal.deadlines.cli import deadline_command
+    from portal.catalog.cli import deadline_command
     from portal.backoffice.views import backoffice_bp
-    from portal.dossiers.views import dossiers_bp
+    from portal.citizen import dossiers_bp
     from portal.eforms.views import eforms_bp
     from portal.notifications.cli import notifications_cli
     from portal.notifications.views import notifications_bp
@@ -54,7 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.extensions import babel, configure_engine, csrf, db, limiter, migrate
     from portal.i18n import select_locale, select_timezone
     from portal.registry import init_app as init_registry
-    from portal.seed import seed_demo_command
+    from portal.demo.seed import seed_demo_command
     from portal.stats.views import stats_bp
 
     security.init_app(app)

@@ -7,10 +7,14 @@ page is drawn without asking the database anything, and the connection pool's pr
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app, flash, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
 
 from portal.extensions import db, login_manager
@@ -20,6 +24,20 @@ from portal.i18n import wants_json
 # in the pool (TimeoutError).
 DATABASE_UNAVAILABLE = (OperationalError, PoolTimeoutError)
 RETRY_AFTER_SECONDS = 30
+
+# Blueprint name → the page that shows a dossier as it is now, called with the request's view
+# arguments; used to answer a concurrent change (409) with the fresh state.
+_CONFLICT_PAGES: dict[str, Callable[..., Any]] = {}
+
+
+def conflict_page(blueprint_name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the page a blueprint shows after a concurrent change of a dossier."""
+
+    def register(render: Callable[..., Any]) -> Callable[..., Any]:
+        _CONFLICT_PAGES[blueprint_name] = render
+        return render
+
+    return register
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -40,6 +58,8 @@ def _handle(error: HTTPException):
     original = getattr(error, "original_exception", None)
     if isinstance(original, DATABASE_UNAVAILABLE):  # raised while committing, after the view
         return _handle_database_unavailable(original)
+    if isinstance(original, StaleDataError):
+        return _handle_conflict(original)
     code = error.code or 500
     db.session.rollback()  # nothing half-done by a failed request is committed
     title, detail = _messages().get(code, (error.name, error.description or ""))
@@ -68,6 +88,27 @@ def _handle_database_unavailable(error: Exception):
     return response
 
 
+def _handle_conflict(error: StaleDataError):
+    """Someone else changed the dossier between this request's read and its write (optimistic
+    lock, ``Dossier.version``): nothing of this request is kept, and the person sees the dossier
+    as it is now with a 409, or a plain 409 page where no dossier page fits."""
+    db.session.rollback()
+    message = _("Someone else changed this dossier at the same moment, so nothing you sent was saved. "
+                "Here is how it looks now; check it and try again.")
+    if wants_json():
+        return jsonify({"error": "Conflict", "message": message, "status": 409}), 409
+    render = _CONFLICT_PAGES.get(request.blueprint or "")
+    if render is not None:
+        flash(message, "error")
+        response = make_response(render(**(request.view_args or {})))
+    else:
+        response = make_response(render_template(
+            "errors/error.html", code=409, title=_("This dossier was changed meanwhile"), detail=message, reason=None
+        ))
+    response.status_code = 409
+    return response
+
+
 def _refuse_nul_bytes() -> None:
     """No person types a NUL character; PostgreSQL cannot store or compare one, so a query
     string or form carrying one is refused before any view sees it."""
@@ -79,6 +120,7 @@ def _refuse_nul_bytes() -> None:
 def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_bytes)
     app.register_error_handler(HTTPException, _handle)
+    app.register_error_handler(StaleDataError, _handle_conflict)
     for error in DATABASE_UNAVAILABLE:
         app.register_error_handler(error, _handle_database_unavailable)
     app.register_error_handler(Exception, _handle_unexpected)

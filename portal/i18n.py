@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel.numbers import format_decimal
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 
 
 def select_locale() -> str:
-    chosen = session.get("lang")
+    """The visitor's choice; outside a request (the command line, the demo seed) the default."""
+    chosen = session.get("lang") if has_request_context() else None
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

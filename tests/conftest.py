@@ -67,7 +67,7 @@ def register(database_urls: tuple[str, str]) -> str:
 
 @pytest.fixture(scope="session")
 def app(database_urls: tuple[str, str], register: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    from portal.seed import seed_reference_data
+    from portal.demo.seed import seed_reference_data
 
     app = create_app(
         {

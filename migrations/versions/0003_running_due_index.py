@@ -14,7 +14,7 @@ down_revision = '0002'
 branch_labels = None
 depends_on = None
 
-# The open states of portal.workflow.states.OPEN_STATES, written out: a migration must not
+# The open states of portal.dossiers.states.OPEN_STATES, written out: a migration must not
 # change when the code does.
 RUNNING = "status IN ('accepted', 'in_process', 'payment_requested', 'pending_approval', 'supplement_requested')"
 

@@ -11,10 +11,11 @@ from flask import Blueprint, abort, jsonify, request, url_for
 from portal.catalog.models import Procedure
 from portal.catalog.service import get_procedure, rules_of, search_procedures, working_calendar
 from portal.deadlines import DeadlineInputError, deadline_report, parse_iso, parse_pause
-from portal.stats.service import StatsInputError, UnknownCode, compute_indicators, parse_scope
+from portal.stats.scope import StatsInputError, UnknownCode, parse_scope
+from portal.stats.service import compute_indicators
 from portal.stats.service import as_json as stats_json
 from portal.tracking.service import MalformedCode, as_json, find, normalise, public_view
-from portal.tracking.views import tracking_limit
+from portal.tracking.limits import tracking_limit
 
 api_bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")

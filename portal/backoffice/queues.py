@@ -11,10 +11,13 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.auth.models import User
+from portal.catalog.models import Procedure
+from portal.catalog.service import working_calendar
 from portal.dossiers.models import Dossier
+from portal.dossiers.states import OPEN_STATES, Status
 from portal.extensions import db
-from portal.timeutil import to_db, utcnow
-from portal.workflow.states import OPEN_STATES, Status
+from portal.timeutil import from_db, to_db, utcnow
+from portal.workflow import clock
 
 S = Status
 
@@ -98,8 +101,6 @@ def _base(queue: Queue, officer: User) -> Select[tuple[Dossier]]:
 
 
 def _filtered(stmt: Select[tuple[Dossier]], filters: Filters, now: datetime) -> Select[tuple[Dossier]]:
-    from portal.catalog.models import Procedure
-
     if filters.procedure:
         stmt = stmt.join(Dossier.procedure).where(Procedure.code == filters.procedure)
     if filters.status:
@@ -152,3 +153,22 @@ def page_of(queue: Queue, officer: User, filters: Filters, page: int, size: int)
         .limit(size)
     ).unique().scalars()
     return list(rows), total
+
+
+INTAKE_NORM_MINUTES = 8 * 60  # our norm: an online dossier is taken in within 8 working hours
+
+
+def waiting_minutes(dossier: Dossier, now: datetime) -> int:
+    return working_calendar().working_minutes_between(from_db(dossier.submitted_at), now)
+
+
+def row_view(dossier: Dossier, now: datetime, lang: str) -> dict[str, Any]:
+    """A queue row: the dossier, its deadline now, and how long it has waited for intake."""
+    result = clock.deadline(dossier, now=now, lang=lang)
+    waiting = waiting_minutes(dossier, now) if dossier.status == Status.SUBMITTED.value else None
+    return {
+        "dossier": dossier,
+        "deadline": result,
+        "waiting_minutes": waiting,
+        "is_intake_late": waiting is not None and waiting >= INTAKE_NORM_MINUTES,
+    }

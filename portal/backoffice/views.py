@@ -5,7 +5,7 @@ act; a stale form (someone else changed the dossier) is refused with the fresh s
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -13,43 +13,49 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal.auth.access import roles_required
-from portal.auth.models import User
-from portal.backoffice import operations as bops
-from portal.backoffice.queues import COUNT_CAP, DEADLINE_STATES, QUEUES, Filters, counts, page_of, queues_for
-from portal.catalog.service import search_procedures, working_calendar
+from portal.auth.models import ROLES, User
+from portal.backoffice.operations import add_note as add_internal_note
+from portal.backoffice.queues import (
+    COUNT_CAP,
+    DEADLINE_STATES,
+    INTAKE_NORM_MINUTES,
+    QUEUES,
+    Filters,
+    counts,
+    page_of,
+    queues_for,
+    row_view,
+    waiting_minutes,
+)
+from portal.catalog.service import search_procedures
 from portal.deadlines import VN_TZ
-from portal.dossiers import operations as ops
+from portal.dossiers.access import attachment_or_404, dossier_or_404, is_agency_officer
 from portal.dossiers.display import display_value, document_name
 from portal.dossiers.models import Dossier
-from portal.dossiers.views import send_document, slip_response
+from portal.dossiers.states import Status, status_label
+from portal.errors import conflict_page
 from portal.extensions import db
 from portal.i18n import current_lang
+from portal.responses import send_document, slip_response
 from portal.security import parse_number
-from portal.timeutil import from_db
+from portal.paperwork import PaperworkError, render_slip07, slip07_csv
 from portal.workflow import clock
-from portal.workflow.states import Status, status_label
+from portal.workflow.slips import build_register
 from portal.workflow.transitions import TRANSITIONS, TransitionRefused, apply_transition, available_actions
 
 backoffice_bp = Blueprint("backoffice", __name__, url_prefix="/officer")
-OFFICERS = ("intake", "specialist", "leader", "admin")
-INTAKE_NORM_MINUTES = 8 * 60  # our norm: an online dossier is taken in within 8 working hours
-STALE = "stale"
 
 
 def load_for_officer(code: str) -> Dossier:
-    dossier = db.session.execute(select(Dossier).where(Dossier.code == code)).scalar_one_or_none()
-    if dossier is None or dossier.agency_id != current_user.agency_id:
-        abort(404)
-    return dossier
+    return dossier_or_404(is_agency_officer, code=code)
 
 
 @backoffice_bp.app_context_processor
 def _queue_counts() -> dict[str, Any]:
     def queue_counts() -> list[tuple[Any, int]]:
-        if not (current_user.is_authenticated and current_user.is_officer and current_user.role in OFFICERS):
+        if not (current_user.is_authenticated and current_user.is_officer and current_user.role in ROLES):
             return []
         shown = [q for q in queues_for(current_user) if q.key != "all"]
         sizes = counts(shown, current_user)
@@ -59,18 +65,14 @@ def _queue_counts() -> dict[str, Any]:
 
 
 @backoffice_bp.route("/")
-@roles_required(*OFFICERS)
+@roles_required(*ROLES)
 def home():
     first = next(iter(queues_for(current_user)), QUEUES["all"])
     return redirect(url_for("backoffice.show_queue", key=first.key))
 
 
-def waiting_minutes(dossier: Dossier, now: datetime) -> int:
-    return working_calendar().working_minutes_between(from_db(dossier.submitted_at), now)
-
-
 @backoffice_bp.route("/queues/<key>")
-@roles_required(*OFFICERS)
+@roles_required(*ROLES)
 def show_queue(key: str):
     queue = QUEUES.get(key)
     if queue is None or current_user.role not in queue.roles:
@@ -101,17 +103,6 @@ def show_queue(key: str):
     )
 
 
-def row_view(dossier: Dossier, now: datetime, lang: str) -> dict[str, Any]:
-    result = clock.deadline(dossier, now=now, lang=lang)
-    waiting = waiting_minutes(dossier, now) if dossier.status == Status.SUBMITTED.value else None
-    return {
-        "dossier": dossier,
-        "deadline": result,
-        "waiting_minutes": waiting,
-        "is_intake_late": waiting is not None and waiting >= INTAKE_NORM_MINUTES,
-    }
-
-
 # --- the dossier page ------------------------------------------------------------------------
 
 def _specialists() -> list[User]:
@@ -131,7 +122,7 @@ def render_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None, va
         render_template(
             "backoffice/dossier.html",
             dossier=dossier,
-            definition=ops.definition_of(dossier),
+            definition=dossier.form_definition,
             deadline=clock.deadline(dossier, now=now, lang=lang),
             waiting_minutes=waiting_minutes(dossier, now) if dossier.status == Status.SUBMITTED.value else None,
             intake_norm=INTAKE_NORM_MINUTES,
@@ -142,33 +133,35 @@ def render_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None, va
             display_value=display_value,
             document_name=document_name,
             status_label=status_label,
-            attachments_by_key=_attachments_by_key(dossier),
+            attachments_by_key=dossier.attachments_by_key(),
         ),
         status,
     )
 
 
-def _attachments_by_key(dossier: Dossier) -> dict[str, list[Any]]:
-    grouped: dict[str, list[Any]] = {}
-    for attachment in dossier.attachments:
-        grouped.setdefault(attachment.document_key, []).append(attachment)
-    return grouped
-
 
 @backoffice_bp.route("/dossiers/<code>")
-@roles_required(*OFFICERS)
+@roles_required(*ROLES)
 def show_dossier(code: str):
     return render_dossier(load_for_officer(code))
 
 
+@conflict_page(backoffice_bp.name)
+def _dossier_as_it_is_now(code: str | None = None, **_args: object):
+    """After a concurrent change (409): the officer's dossier page as it is now."""
+    if code is None:
+        return redirect(url_for("backoffice.home"))
+    return render_dossier(load_for_officer(code))[0]
+
+
 @backoffice_bp.route("/dossiers/<code>/notes", methods=["POST"])
-@roles_required(*OFFICERS)
+@roles_required(*ROLES)
 def add_note(code: str):
     dossier = load_for_officer(code)
     text = request.form.get("text", "").strip()
     if not text:
         return render_dossier(dossier, errors={"note": _("Write the note first.")}, status=422)
-    bops.add_note(dossier, current_user, text[:4000])
+    add_internal_note(dossier, current_user, text[:4000])
     flash(_("Note added."), "success")
     return redirect(url_for("backoffice.show_dossier", code=code) + "#notes")
 
@@ -201,7 +194,7 @@ def _params(name: str, dossier: Dossier) -> tuple[dict[str, Any], dict[str, str]
 
 
 @backoffice_bp.route("/dossiers/<code>/actions/<name>", methods=["POST"])
-@roles_required(*OFFICERS)
+@roles_required(*ROLES)
 def act(code: str, name: str):
     dossier = load_for_officer(code)
     if name not in TRANSITIONS or name == "submit":
@@ -214,39 +207,27 @@ def act(code: str, name: str):
     if errors:
         return render_dossier(dossier, errors=errors, values=values, status=422)
     note = request.form.get("note", "").strip()[:4000]
+    notes = {"internal_note": note} if name == "propose_result" else {"public_note": note}
+    if name == "ship":
+        params["tracking_number"] = request.form.get("tracking_number", "")
     try:
-        if name == "approve":
-            bops.approve_and_sign(dossier, current_user, note)
-        elif name == "ship":
-            bops.ship(dossier, current_user, request.form.get("tracking_number", ""), note)
-        elif name == "propose_result":
-            apply_transition(dossier, name, current_user, internal_note=note, **params)
-        else:
-            apply_transition(dossier, name, current_user, public_note=note, **params)
-        db.session.flush()
+        apply_transition(dossier, name, current_user, **notes, **params)
     except TransitionRefused as exc:
-        db.session.rollback()
-        return render_dossier(db.session.get(Dossier, dossier.id), errors={name: str(exc)}, values=values, status=422)
-    except StaleDataError:
-        db.session.rollback()
-        flash(_("The dossier has been updated by someone else. Here is its current state; check it and try again."), "error")
-        return render_dossier(db.session.get(Dossier, dossier.id), status=409)
+        return render_dossier(dossier, errors={name: str(exc)}, values=values, status=422)
     flash(_("Done: %(action)s.", action=TRANSITIONS[name].label), "success")
+    if name == "ship":
+        flash(_("Write the tracking number %(number)s on the envelope.", number=dossier.postal_tracking_number), "info")
     return redirect(url_for("backoffice.show_dossier", code=code))
 
 
 @backoffice_bp.route("/dossiers/<code>/attachments/<int:attachment_id>")
-@roles_required(*OFFICERS)
+@roles_required(*ROLES)
 def download_attachment(code: str, attachment_id: int):
-    dossier = load_for_officer(code)
-    attachment = next((a for a in dossier.attachments if a.id == attachment_id), None)
-    if attachment is None:
-        abort(404)
-    return send_document(attachment.document)
+    return send_document(attachment_or_404(load_for_officer(code), attachment_id).document)
 
 
 @backoffice_bp.route("/dossiers/<code>/result.pdf")
-@roles_required(*OFFICERS)
+@roles_required(*ROLES)
 def download_result(code: str):
     dossier = load_for_officer(code)
     if dossier.result_document is None:
@@ -255,20 +236,15 @@ def download_result(code: str):
 
 
 @backoffice_bp.route("/dossiers/<code>/slips/<any('01','02','03','04','05','06'):number>.pdf")
-@roles_required(*OFFICERS)
+@roles_required(*ROLES)
 def download_slip(code: str, number: str):
     return slip_response(load_for_officer(code), number)
 
 
 @backoffice_bp.route("/register")
-@roles_required(*OFFICERS)
+@roles_required(*ROLES)
 def dossier_register():
     """Slip 07, the dossier register of the officer's agency for a period, as PDF or CSV."""
-    from datetime import date, timedelta
-
-    from portal.dossiers.slips import build_register
-    from portal.paperwork import PaperworkError, render_slip07, slip07_csv
-
     today = datetime.now(VN_TZ).date()
     try:
         period_from = date.fromisoformat(request.args.get("from", "")) if request.args.get("from") else today - timedelta(days=30)

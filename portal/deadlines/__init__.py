@@ -1,7 +1,8 @@
 """Deadlines (DESIGN §5): the Vietnamese working calendar and the due times of a dossier's clock.
 
 Pure Python — no Flask, no database — so the rest of the portal can call it anywhere and the
-tests can check it exhaustively. :mod:`portal.deadlines.cli` is the one Flask-aware part.
+tests can check it exhaustively. Its command line lives with the catalog
+(:mod:`portal.catalog.cli`), which knows the procedures and the administrators' calendar.
 """
 from portal.deadlines.calendar import DEFAULT_WORKING_PERIODS, VN_TZ, WorkingCalendar, to_local
 from portal.deadlines.engine import (

@@ -4,6 +4,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from urllib.parse import urlencode
+
+from flask import current_app
 from flask_babel import gettext as _
 
 from portal.eforms.definitions import Field
@@ -36,3 +39,11 @@ def document_name(snapshot: dict[str, Any], key: str, lang: str) -> str:
         if doc["key"] == key:
             return doc["name_en"] if lang == "en" else doc["name_vi"]
     return key
+
+
+def track_url(code: str) -> str:
+    """The public tracking page of a dossier, as printed in the QR code of its slips and result
+    and linked from its notifications: always the configured public address (``PUBLIC_BASE_URL``),
+    never the host a request happened to name."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/track?{urlencode({'code': code})}"

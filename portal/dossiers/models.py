@@ -10,9 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
 from portal.catalog.models import Agency, Procedure
+from portal.eforms.definitions import FormDefinition, get_form_definition
 from portal.extensions import db
 from portal.timeutil import utcnow
-from portal.workflow.states import OPEN_STATES, Status, national_code
+from portal.dossiers.states import OPEN_STATES, Status, national_code
 
 CHANNELS = ("online", "counter", "post")
 RUNNING_PREDICATE = "status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
@@ -148,6 +149,18 @@ class Dossier(db.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == Status.DRAFT.value
+
+    @property
+    def form_definition(self) -> FormDefinition:
+        """The e-form of the procedure the dossier was started under."""
+        return get_form_definition(self.procedure_snapshot["code"])
+
+    def attachments_by_key(self) -> dict[str, list[Attachment]]:
+        """The attached documents grouped by the required document they answer."""
+        grouped: dict[str, list[Attachment]] = {}
+        for attachment in self.attachments:
+            grouped.setdefault(attachment.document_key, []).append(attachment)
+        return grouped
 
     def rate(self, score: int, comment: str = "") -> Rating:
         """The citizen's rating, once; its score is kept on the dossier too, for the statistics."""

@@ -17,14 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import current_app
 from jinja2 import Environment, StrictUndefined
 
+from portal.dossiers.display import track_url
 from portal.timeutil import from_db
 
-DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 _ENVIRONMENT_KEY = "notification_templates"
 
 
@@ -32,12 +31,6 @@ _ENVIRONMENT_KEY = "notification_templates"
 class RenderedMessage:
     subject: str
     body: str
-
-
-def track_url(code: str) -> str:
-    """The public tracking page of a dossier, as the QR code on the slips points to it."""
-    base = current_app.config.get("PUBLIC_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
-    return f"{base}/track?{urlencode({'code': code})}"
 
 
 def appointment_text(value: str | None) -> str:

@@ -8,22 +8,31 @@
    replayed or repeated changes nothing after the first. Callbacks for one payment that arrive
    at the same moment wait for each other (the payment's row is locked), so only the first
    sees it pending.
+4. ``settle_callback`` records the outcome first, then takes the step the payment was for —
+   submitting the draft, or resuming a dossier that waited for the fee — inside a savepoint.
+   Whatever that step does (refused, changed meanwhile, crashed), the confirmed payment stays
+   recorded and is committed with the request: money the gateway took is never forgotten.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
+from portal.auth.models import User
 from portal.dossiers.models import Dossier
+from portal.dossiers.states import Status
 from portal.extensions import db
 from portal.payments.models import Payment
+from portal.submission.operations import submit_dossier
 from portal.timeutil import utcnow
+from portal.workflow.transitions import apply_transition
 
 SIGNED_FIELDS = ("reference", "amount", "status", "transaction")
 OUTCOMES = ("success", "failed", "cancelled")
@@ -83,3 +92,50 @@ def complete_payment(payment: Payment, fields: Mapping[str, str]) -> bool:
     payment.completed_at = utcnow()
     db.session.flush()
     return payment.status == "paid"
+
+
+def has_paid(dossier: Dossier) -> bool:
+    """Whether a payment of this dossier's fee went through on the gateway."""
+    return bool(db.session.execute(
+        select(exists().where(Payment.dossier_id == dossier.id, Payment.status == "paid"))
+    ).scalar())
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What a gateway callback led to, for the page the payer lands on."""
+
+    payment: Payment
+    dossier: Dossier
+    is_first_success: bool
+    step: str | None  # "submit" a draft, or "record_payment" of a fee requested during processing
+    is_step_done: bool
+
+
+def settle_callback(fields: Mapping[str, str], payer: User | None) -> Settlement:
+    """Record a verified callback, then take the step it pays for (raises ``PaymentError``)."""
+    payment = verify_callback(fields)
+    is_first_success = complete_payment(payment, fields)
+    dossier = payment.dossier
+    actor = dossier.applicant or payer  # a counter dossier has no account: the signed-in payer
+    step, is_step_done = None, False
+    if is_first_success and dossier.is_draft:
+        step = "submit"
+        is_step_done = _then(payment, lambda: submit_dossier(dossier, actor, payment_status="paid"))
+    elif is_first_success and dossier.status == Status.PAYMENT_REQUESTED.value:
+        step = "record_payment"
+        is_step_done = _then(
+            payment, lambda: apply_transition(dossier, "record_payment", actor, public_note=payment.reference)
+        )
+    return Settlement(payment, dossier, is_first_success, step, is_step_done)
+
+
+def _then(payment: Payment, step: Callable[[], object]) -> bool:
+    """Run the step after a recorded payment in a savepoint; its failure never undoes the payment."""
+    try:
+        with db.session.begin_nested():
+            step()
+    except Exception as exc:  # noqa: BLE001 - any failure: the payment is kept, the step is not
+        current_app.logger.warning("Payment %s is recorded; the step after it failed: %r", payment.reference, exc)
+        return False
+    return True

@@ -12,21 +12,12 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
-from portal.dossiers import operations as ops
-from portal.dossiers.models import Dossier
-from portal.extensions import csrf, db
-from portal.payments.operations import PaymentError, complete_payment, sign, start_payment, verify_callback
+from portal.extensions import csrf
+from portal.payments.operations import PaymentError, settle_callback, sign
 from portal.security import parse_number
-from portal.workflow.transitions import TransitionRefused
 
 payments_bp = Blueprint("payments", __name__)
-
-
-def redirect_to_gateway(dossier: Dossier):
-    payment = start_payment(dossier)
-    return redirect(url_for("payments.gateway", reference=payment.reference, amount=payment.amount))
 
 
 @payments_bp.route("/mock-gateway/pay", methods=["GET", "POST"])
@@ -53,47 +44,33 @@ def gateway():
 
 @payments_bp.route("/payments/return")
 def payment_return():
+    """Where the gateway sends the payer back: the outcome is recorded before anything else."""
+    payer = current_user if current_user.is_authenticated else None
     try:
-        payment = verify_callback(request.args)
+        settled = settle_callback(request.args, payer)
     except PaymentError:
         return render_template("payments/invalid.html"), 400
-    dossier = payment.dossier
-    is_first_success = complete_payment(payment, request.args)
+    payment, dossier = settled.payment, settled.dossier
     if payment.status == "paid":
-        if dossier.is_draft and is_first_success:
-            actor = dossier.applicant or (current_user if current_user.is_authenticated else None)
-            try:
-                ops.submit_dossier(dossier, actor, payment_status="paid")
-                db.session.flush()
-            except (ops.DossierIncomplete, TransitionRefused, StaleDataError):
-                db.session.rollback()
-                dossier = db.session.get(Dossier, dossier.id)
-        elif dossier.status == "payment_requested" and is_first_success:
-            from portal.workflow.transitions import apply_transition
-
-            # A counter dossier has no applicant account: the citizen paying it is signed in.
-            payer = dossier.applicant or (current_user if current_user.is_authenticated else None)
-            try:
-                apply_transition(dossier, "record_payment", payer, public_note=payment.reference)
-                db.session.flush()
-            except TransitionRefused:
-                # The payment itself is recorded; the one-stop officer records it on the dossier.
-                flash(_("The fee has been paid. The one-stop-shop will record it on your dossier."), "success")
-            else:
-                flash(_("The fee has been paid. Processing continues."), "success")
+        if settled.step == "record_payment":
+            flash(_("The fee has been paid. Processing continues.") if settled.is_step_done
+                  # The payment itself is recorded; the one-stop officer records it on the dossier.
+                  else _("The fee has been paid. The one-stop-shop will record it on your dossier."), "success")
             return redirect(url_for("dossiers.show_my_dossier", code=dossier.code))
         if not dossier.is_draft:
             return redirect(url_for("dossiers.confirmation", code=dossier.code))
-    if payment.status in ("failed", "cancelled") and not dossier.is_draft:
+        if settled.step == "submit":
+            flash(_("The fee has been paid, but the dossier could not be submitted just now. "
+                    "The payment is kept: submit again and you will not be asked to pay twice."), "error")
+        return redirect(url_for("dossiers.check_answers", public_id=dossier.public_id))
+    if not dossier.is_draft:
         # A fee requested during processing: the dossier stays where it was, waiting for it.
         flash(_("The payment did not go through. The fee is still to be paid; try again when you are ready."), "error")
-    elif payment.status in ("failed", "cancelled"):
-        flash(
-            _("The payment was cancelled. Your dossier has not been submitted yet; your draft is kept.")
-            if payment.status == "cancelled"
-            else _("The payment did not go through. Your dossier has not been submitted yet; your draft is kept. Try again or choose another way to pay."),
-            "error",
-        )
-    if not dossier.is_draft:
         return redirect(url_for("dossiers.show_my_dossier", code=dossier.code))
+    flash(
+        _("The payment was cancelled. Your dossier has not been submitted yet; your draft is kept.")
+        if payment.status == "cancelled"
+        else _("The payment did not go through. Your dossier has not been submitted yet; your draft is kept. Try again or choose another way to pay."),
+        "error",
+    )
     return redirect(url_for("dossiers.check_answers", public_id=dossier.public_id))

@@ -39,39 +39,31 @@ from portal.registry import store
 from portal.registry.ids import make_personal_id
 from portal.registry.models import RELATION_HEAD, Household, Person, RegistryBase
 from portal.registry.places import province_name, province_names, wards
+from portal.registry.population import (
+    CHILD,
+    DAUGHTER_IN_LAW,
+    DIVORCED,
+    ETHNICITIES,
+    FATHER,
+    FEMALE_ONLY_MIDDLE,
+    GRANDCHILD,
+    HUSBAND,
+    MALE_ONLY_MIDDLE,
+    MARRIED,
+    MOBILE_PREFIXES,
+    MOTHER,
+    NATIONALITY,
+    RELIGIONS,
+    SINGLE,
+    SON_IN_LAW,
+    SURNAME_WEIGHTS,
+    WIDOWED,
+    WIFE,
+)
 
 REFERENCE_DATE = date(2026, 1, 1)
 MAX_AGE = 95
 CHUNK_SIZE = 20_000
-
-NATIONALITY = "Việt Nam"
-
-WIFE, HUSBAND, CHILD, FATHER, MOTHER = "Vợ", "Chồng", "Con", "Cha", "Mẹ"
-GRANDCHILD, DAUGHTER_IN_LAW, SON_IN_LAW = "Cháu", "Con dâu", "Con rể"
-
-SINGLE, MARRIED, DIVORCED, WIDOWED = "Chưa kết hôn", "Đã kết hôn", "Đã ly hôn", "Góa"
-
-# 2019 census shares (percent), rounded; the long tail of 54 groups is left out.
-ETHNICITIES = {
-    "Kinh": 85.3, "Tày": 1.9, "Thái": 1.9, "Mường": 1.5, "H'Mông": 1.5, "Khmer": 1.4,
-    "Nùng": 1.1, "Dao": 0.9, "Hoa": 0.8, "Gia Rai": 0.5, "Ê Đê": 0.4, "Ba Na": 0.3,
-}
-RELIGIONS = {
-    "Không": 86.3, "Công giáo": 6.1, "Phật giáo": 4.8, "Tin Lành": 1.0,
-    "Phật giáo Hòa Hảo": 1.0, "Cao Đài": 0.6,
-}
-# Share of the population by family name; Faker's names missing here weigh 1.
-SURNAME_WEIGHTS = {
-    "Nguyễn": 38.4, "Trần": 12.1, "Lê": 9.5, "Phạm": 7.0, "Hoàng": 5.1, "Vũ": 3.9,
-    "Đặng": 2.1, "Bùi": 2.0, "Dương": 1.0, "Mai": 0.5,
-}
-_FEMALE_ONLY_MIDDLE = {"Thị", "Mai", "Mai Bảo"}
-_MALE_ONLY_MIDDLE = {"Văn", "Đức", "Quang", "Trí", "Thế", "Tấn", "Phú", "Hữu", "Hoàng"}
-MOBILE_PREFIXES = (
-    "032", "033", "034", "035", "036", "037", "038", "039", "086", "096", "097", "098",
-    "081", "082", "083", "084", "085", "088", "091", "094", "070", "076", "077", "078",
-    "079", "089", "090", "093", "052", "056", "058", "092",
-)
 
 # Family kinds and how often each is drawn.
 FAMILY_KINDS = {
@@ -204,8 +196,8 @@ class _Choice:
 
 def _name_parts() -> dict[str, _Choice]:
     middles = _unique(FakerNames.middle_names)
-    female_middles = [n for n in middles if n not in _MALE_ONLY_MIDDLE]
-    male_middles = [n for n in middles if n not in _FEMALE_ONLY_MIDDLE]
+    female_middles = [n for n in middles if n not in MALE_ONLY_MIDDLE]
+    male_middles = [n for n in middles if n not in FEMALE_ONLY_MIDDLE]
     return {
         "surname": _Choice(
             {n: SURNAME_WEIGHTS.get(n, 1.0) for n in _unique(FakerNames.last_names)}

@@ -18,26 +18,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from portal.auth.access import roles_required
-from portal.backoffice.views import OFFICERS, row_view
+from portal.auth.models import ROLES
+from portal.backoffice.queues import row_view
 from portal.catalog.models import Agency, Procedure
 from portal.deadlines import VN_TZ
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.i18n import current_lang
 from portal.stats import charts
-from portal.stats.service import (
-    MEASURES,
-    Indicators,
-    MonthRow,
-    Scope,
-    StatsInputError,
-    UnknownCode,
-    compute_indicators,
-    dossiers_behind,
-    parse_scope,
-)
+from portal.stats.scope import Scope, StatsInputError, UnknownCode, parse_scope
+from portal.stats.service import MEASURES, Indicators, MonthRow, compute_indicators, dossiers_behind
 from portal.stats.tables import TABLES, Cell, as_csv, tiles
-from portal.workflow.states import status_label
+from portal.dossiers.states import status_label
 from portal.security import parse_number
 
 stats_bp = Blueprint("stats", __name__)
@@ -164,7 +156,7 @@ def show_public_stats():
 
 
 @stats_bp.route("/officer/stats")
-@roles_required(*OFFICERS)
+@roles_required(*ROLES)
 def show_agency_stats():
     return _page(for_officer=True)
 
@@ -192,13 +184,13 @@ def export_public_csv(table: str):
 
 
 @stats_bp.route("/officer/stats/<table>.csv")
-@roles_required(*OFFICERS)
+@roles_required(*ROLES)
 def export_agency_csv(table: str):
     return _csv(for_officer=True, table=table)
 
 
 @stats_bp.route("/officer/stats/dossiers")
-@roles_required(*OFFICERS)
+@roles_required(*ROLES)
 def list_dossiers_behind():
     """The dossiers one number of the officer page counts, with the queue's table."""
     key = request.args.get("measure", "")

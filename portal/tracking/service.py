@@ -20,7 +20,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 from portal.dossiers.models import Dossier, DossierEvent
 from portal.extensions import db
 from portal.timeutil import from_db
-from portal.workflow.states import Status, national_code, status_label
+from portal.dossiers.states import Status, national_code, status_label
 from portal.workflow.transitions import TRANSITIONS
 
 CODE_PATTERN = re.compile(r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}-[0-9]{6}-[0-9]{4}$")

@@ -1,23 +1,14 @@
 """``/track``: anyone with a dossier code sees where it stands (rate-limited per client)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.extensions import limiter
+from portal.tracking.limits import tracking_limit
 from portal.tracking.service import MalformedCode, find, may_see_details, normalise, public_view
 
 tracking_bp = Blueprint("tracking", __name__)
-
-
-def tracking_rate() -> str:
-    return current_app.config["TRACKING_RATE_LIMIT"]
-
-
-#: One budget per client for the page and the API together, so codes cannot be enumerated
-#: by switching between them.
-tracking_limit = limiter.shared_limit(tracking_rate, scope="tracking")
 
 
 @tracking_bp.route("/track", methods=["GET", "POST"])

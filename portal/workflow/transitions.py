@@ -7,7 +7,14 @@
 3. applies the clock effect (START, PAUSE, RESUME, RESTART, EXTEND, STOP, CLOSE);
 4. appends a ``DossierEvent`` and queues the notification, in the same transaction.
 
-Slips are rendered on demand from the dossier and its events (``portal.backoffice.slips``), so
+Each transition names its effects (``Transition.effects``): what the state change guarantees
+whatever triggers it — a view, the demo seed, a test. "Accept" starts the clock and stores the
+binding appointment of slip 01; "approve" closes the clock and issues the signed result
+(:mod:`portal.workflow.results`); "ship" leaves a valid postal tracking number. The effects and
+the event run inside a savepoint: a refusal raised by an effect (a signature that fails, a
+tracking number that is not one) leaves the dossier exactly as it was.
+
+Slips are rendered on demand from the dossier and its events (:mod:`portal.workflow.slips`), so
 a slip that fails to render never blocks a transition and can always be made again.
 Legal frame: Nghị định 118/2025/NĐ-CP and Thông tư 03/2025/TT-VPCP (one-stop mechanism,
 slips 01–07); status codes of the national portal (DESIGN §2).
@@ -27,8 +34,10 @@ from portal.dossiers.models import Dossier, DossierEvent
 from portal.extensions import db
 from portal.notifications.operations import queue_dossier_notification
 from portal.timeutil import from_db, to_db
+from portal.dossiers.postal import is_valid_tracking_number, new_tracking_number
 from portal.workflow import clock
-from portal.workflow.states import OPEN_STATES, WITHDRAWABLE, Status, status_label
+from portal.workflow.results import SigningFailed, issue_signed_result
+from portal.dossiers.states import OPEN_STATES, WITHDRAWABLE, Status, status_label
 
 S = Status
 
@@ -38,6 +47,24 @@ class TransitionRefused(Exception):
 
 
 Guard = Callable[[Dossier, User | None, dict[str, Any]], str | None]
+
+
+@dataclass
+class Change:
+    """A transition being applied. Effects read it, change the dossier, and may set where the
+    dossier goes (``target``) or the note the citizen reads (``public_note``)."""
+
+    action: str
+    dossier: Dossier
+    actor: User | None
+    now: datetime
+    note: str
+    params: dict[str, Any]
+    target: Status
+    public_note: str
+
+
+Effect = Callable[[Change], None]
 
 
 @dataclass(frozen=True)
@@ -54,6 +81,7 @@ class Transition:
     guards: tuple[Guard, ...] = field(default_factory=tuple)  # on the dossier: decide availability
     input_guards: tuple[Guard, ...] = field(default_factory=tuple)  # on what the form gave
     is_public: bool = True  # shown on the citizen's and the public timeline
+    effects: tuple[Effect, ...] = field(default_factory=tuple)  # what the state change guarantees
 
 
 def _delivery_is(kind: str) -> Guard:
@@ -105,6 +133,110 @@ def _has_result(dossier: Dossier, actor: User | None, params: dict[str, Any]) ->
     return None
 
 
+# --- effects: what each transition guarantees, whoever triggers it ------------------------------
+
+def _start_clock(change: Change) -> None:
+    """The clock starts at acceptance and the due time it gives is the binding appointment of
+    slip 01 (DESIGN §5)."""
+    change.dossier.accepted_at = to_db(change.now)
+    clock.record(change.dossier, ClockEventKind.START, change.now, change.actor)
+
+
+def _pause_for_supplement(change: Change) -> None:
+    dossier = change.dossier
+    dossier.supplement_items = list(change.params["items"])
+    dossier.supplement_return_status = dossier.status
+    dossier.has_new_supplement = False
+    if dossier.clock and not dossier.is_clock_paused:
+        clock.record(dossier, ClockEventKind.PAUSE, change.now, change.actor, reason="supplement")
+
+
+def _resume_after_supplement(change: Change) -> None:
+    """Back where the request was made; the clock resumes, or restarts under policy ``restart``."""
+    dossier = change.dossier
+    dossier.has_new_supplement = True
+    dossier.count_attachments()
+    if dossier.clock and dossier.is_clock_paused:
+        restart = dossier.procedure_snapshot["supplement_policy"] == "restart"
+        kind = ClockEventKind.RESTART if restart else ClockEventKind.RESUME
+        clock.record(dossier, kind, change.now, change.actor, reason="supplement")
+    change.target = Status(dossier.supplement_return_status or S.SUBMITTED)
+
+
+def _assign(change: Change) -> None:
+    change.dossier.assigned_to_id = change.params["assignee"].id
+
+
+def _keep_proposal(change: Change) -> None:
+    change.dossier.result_body = change.note
+    change.dossier.is_result_refusal = bool(change.params.get("is_refusal"))
+
+
+def _issue_signed_result(change: Change) -> None:
+    """No dossier is approved without its signed result stored: a signature that fails refuses
+    the approval."""
+    dossier = change.dossier
+    try:
+        dossier.result_document = issue_signed_result(dossier, change.actor, change.now)
+    except SigningFailed as exc:
+        raise TransitionRefused(str(_l(
+            "The result could not be signed with the agency's certificate, so nothing was changed. "
+            "Try again; if it keeps failing, tell the administrator."
+        ))) from exc
+    dossier.completed_at = to_db(change.now)
+    clock.record(dossier, ClockEventKind.CLOSE, change.now, change.actor)
+
+
+def _pause_for_payment(change: Change) -> None:
+    dossier = change.dossier
+    dossier.payment_status = "requested"
+    dossier.fee_amount = int(change.params.get("amount") or dossier.fee_amount)
+    clock.record(dossier, ClockEventKind.PAUSE, change.now, change.actor, reason="payment")
+
+
+def _resume_after_payment(change: Change) -> None:
+    # The citizen pays through the gateway; an officer records a payment made at the counter.
+    actor = change.actor
+    change.dossier.payment_status = "counter" if actor is not None and actor.is_officer else "paid"
+    clock.record(change.dossier, ClockEventKind.RESUME, change.now, actor, reason="payment")
+
+
+def _keep_extension(change: Change) -> None:
+    change.dossier.extension_due_at = to_db(change.params["new_due_at"])
+    change.dossier.extension_reason = change.note
+
+
+def _extend(change: Change) -> None:
+    dossier = change.dossier
+    clock.record(dossier, ClockEventKind.EXTEND, change.now, change.actor,
+                 reason=dossier.extension_reason or change.note, due_at=from_db(dossier.extension_due_at))
+    dossier.extension_due_at = None
+
+
+def _stop_clock(change: Change) -> None:
+    dossier = change.dossier
+    if dossier.clock and Status(dossier.status) in OPEN_STATES:
+        clock.record(dossier, ClockEventKind.STOP, change.now, change.actor, reason=change.action)
+
+
+def _mark_returned(change: Change) -> None:
+    change.dossier.returned_at = to_db(change.now)
+
+
+def _give_tracking_number(change: Change) -> None:
+    """The envelope always carries a valid tracking number: the one typed, or a new one."""
+    number = str(change.params.get("tracking_number") or "").strip().upper() or new_tracking_number()
+    if not is_valid_tracking_number(number):
+        raise TransitionRefused(str(_l("This is not a valid postal tracking number (like EB123456785VN).")))
+    change.dossier.postal_tracking_number = number
+    if not change.public_note:
+        change.public_note = str(_l("Tracking number %(number)s", number=number))
+
+
+def _forget_tracking_number(change: Change) -> None:
+    change.dossier.postal_tracking_number = None
+
+
 _OFFICER_ACTIVE = frozenset({S.ACCEPTED, S.IN_PROCESS, S.PENDING_APPROVAL})
 
 TRANSITIONS: dict[str, Transition] = {
@@ -113,47 +245,64 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("submit", _l("Submit"), frozenset({S.DRAFT}), S.SUBMITTED, frozenset({"citizen", "intake"}),
                    notification="dossier_submitted"),
         Transition("accept", _l("Accept the dossier"), frozenset({S.SUBMITTED}), S.ACCEPTED, frozenset({"intake"}),
-                   notification="dossier_accepted"),
+                   notification="dossier_accepted",
+                   effects=(_start_clock,)),
         Transition("refuse", _l("Refuse to accept (slip 03)"), frozenset({S.SUBMITTED}), S.NOT_ACCEPTED,
                    frozenset({"intake"}), requires_note=True, notification="dossier_refused"),
         Transition("request_supplement", _l("Request a supplement (slip 02)"),
                    frozenset({S.SUBMITTED, S.ACCEPTED, S.IN_PROCESS}), S.SUPPLEMENT_REQUESTED,
                    frozenset({"intake", "specialist"}), requires_note=True, notification="supplement_requested",
-                   input_guards=(_needs_items,)),
+                   input_guards=(_needs_items,),
+                   effects=(_pause_for_supplement,)),
         Transition("supplement", _l("Send the supplement"), frozenset({S.SUPPLEMENT_REQUESTED}), None,
-                   frozenset({"citizen"}), notification="supplement_received"),
+                   frozenset({"citizen"}), notification="supplement_received",
+                   effects=(_resume_after_supplement,)),
         Transition("assign", _l("Assign to a specialist"), frozenset({S.ACCEPTED, S.IN_PROCESS}), S.IN_PROCESS,
-                   frozenset({"intake", "leader"}), input_guards=(_needs_assignee,), is_public=False),
+                   frozenset({"intake", "leader"}), input_guards=(_needs_assignee,), is_public=False,
+                   effects=(_assign,)),
         Transition("propose_result", _l("Propose the result for approval"), frozenset({S.IN_PROCESS}),
                    S.PENDING_APPROVAL, frozenset({"specialist"}), requires_note=True,
-                   guards=(_assigned_specialist,), is_public=False),
+                   guards=(_assigned_specialist,), is_public=False,
+                   effects=(_keep_proposal,)),
         Transition("send_back", _l("Send back to the specialist"), frozenset({S.PENDING_APPROVAL}), S.IN_PROCESS,
                    frozenset({"leader"}), requires_note=True, is_public=False),
         Transition("approve", _l("Approve and sign the result"), frozenset({S.PENDING_APPROVAL}), S.RESULT_READY,
-                   frozenset({"leader"}), notification="result_ready", guards=(_has_result,)),
+                   frozenset({"leader"}), notification="result_ready", guards=(_has_result,),
+                   effects=(_issue_signed_result,)),
         Transition("request_payment", _l("Request payment of the fee"), frozenset({S.IN_PROCESS}),
                    S.PAYMENT_REQUESTED, frozenset({"specialist"}), requires_note=True,
-                   notification="payment_requested"),
+                   notification="payment_requested",
+                   effects=(_pause_for_payment,)),
         Transition("record_payment", _l("Record the payment"), frozenset({S.PAYMENT_REQUESTED}), S.IN_PROCESS,
-                   frozenset({"citizen", "intake"}), notification="payment_received"),
+                   frozenset({"citizen", "intake"}), notification="payment_received",
+                   effects=(_resume_after_payment,)),
         Transition("propose_extension", _l("Propose an apology and a new appointment"), _OFFICER_ACTIVE, None,
-                   frozenset({"specialist"}), requires_note=True, input_guards=(_needs_new_due,), is_public=False),
+                   frozenset({"specialist"}), requires_note=True, input_guards=(_needs_new_due,), is_public=False,
+                   effects=(_keep_extension,)),
         Transition("approve_extension", _l("Approve the apology and new appointment (slip 04)"), _OFFICER_ACTIVE,
-                   None, frozenset({"leader"}), notification="extension_approved", guards=(_has_proposed_extension,)),
+                   None, frozenset({"leader"}), notification="extension_approved", guards=(_has_proposed_extension,),
+                   effects=(_extend,)),
         Transition("stop", _l("Stop processing (slip 05)"), OPEN_STATES, S.STOPPED, frozenset({"leader"}),
-                   requires_note=True, notification="processing_stopped"),
+                   requires_note=True, notification="processing_stopped",
+                   effects=(_stop_clock,)),
         Transition("withdraw", _l("Withdraw my dossier"), WITHDRAWABLE, S.WITHDRAWN, frozenset({"citizen"}),
-                   notification="dossier_withdrawn"),
+                   notification="dossier_withdrawn",
+                   effects=(_stop_clock,)),
         Transition("return_online", _l("Return the result online"), frozenset({S.RESULT_READY}), S.RETURNED,
-                   frozenset({"intake"}), notification="result_returned", guards=(_delivery_is("online"),)),
+                   frozenset({"intake"}), notification="result_returned", guards=(_delivery_is("online"),),
+                   effects=(_mark_returned,)),
         Transition("return_counter", _l("Hand the result over at the counter"), frozenset({S.RESULT_READY}),
-                   S.RETURNED, frozenset({"intake"}), requires_note=True, notification="result_returned"),
+                   S.RETURNED, frozenset({"intake"}), requires_note=True, notification="result_returned",
+                   effects=(_mark_returned,)),
         Transition("ship", _l("Send the result by post"), frozenset({S.RESULT_READY}), S.SHIPPED,
-                   frozenset({"intake"}), notification="result_shipped", guards=(_delivery_is("post"),)),
+                   frozenset({"intake"}), notification="result_shipped", guards=(_delivery_is("post"),),
+                   effects=(_give_tracking_number,)),
         Transition("deliver", _l("Record delivery by the post"), frozenset({S.SHIPPED}), S.RETURNED,
-                   frozenset({"intake"}), notification="result_returned"),
+                   frozenset({"intake"}), notification="result_returned",
+                   effects=(_mark_returned,)),
         Transition("return_to_sender", _l("Record return to sender"), frozenset({S.SHIPPED}), S.RESULT_READY,
-                   frozenset({"intake"}), requires_note=True, notification="result_undelivered"),
+                   frozenset({"intake"}), requires_note=True, notification="result_undelivered",
+                   effects=(_forget_tracking_number,)),
     )
 }
 
@@ -195,6 +344,8 @@ def available_actions(dossier: Dossier, actor: User | None) -> list[Transition]:
     ]
 
 
+
+
 def apply_transition(
     dossier: Dossier,
     name: str,
@@ -205,84 +356,35 @@ def apply_transition(
     now: datetime | None = None,
     **params: Any,
 ) -> DossierEvent:
+    """Take action ``name`` on ``dossier``: refused (``TransitionRefused``) with nothing changed,
+    or done with its effects, its event and its notification."""
     reason = refusal_reason(dossier, name, actor, public_note or internal_note, params)
     if reason:
         raise TransitionRefused(reason)
     transition = TRANSITIONS[name]
-    now = now or datetime.now(VN_TZ)
     previous = Status(dossier.status)
-    target = _effects(dossier, transition, actor, now, public_note or internal_note, params)
-    event = DossierEvent(
-        dossier=dossier,
-        action=name,
-        actor_id=actor.id if actor else None,
-        actor_role=actor_role(actor),
-        from_status=previous.value,
-        to_status=target.value,
-        public_note=public_note if transition.is_public else "",
-        internal_note=internal_note if transition.is_public else (internal_note or public_note),
-        at=to_db(now),
+    change = Change(
+        action=name, dossier=dossier, actor=actor, now=now or datetime.now(VN_TZ), note=public_note or internal_note,
+        params=params, target=transition.target or previous, public_note=public_note,
     )
-    dossier.status = target.value
-    db.session.add(event)
-    if transition.notification:
-        queue_dossier_notification(dossier, transition.notification, note=public_note if transition.is_public else "")
-    db.session.flush()
+    with db.session.begin_nested():
+        for effect in transition.effects:
+            effect(change)
+        shown = change.public_note if transition.is_public else ""
+        event = DossierEvent(
+            dossier=dossier,
+            action=name,
+            actor_id=actor.id if actor else None,
+            actor_role=actor_role(actor),
+            from_status=previous.value,
+            to_status=change.target.value,
+            public_note=shown,
+            internal_note=internal_note if transition.is_public else (internal_note or public_note),
+            at=to_db(change.now),
+        )
+        dossier.status = change.target.value
+        db.session.add(event)
+        if transition.notification:
+            queue_dossier_notification(dossier, transition.notification, note=shown)
+        db.session.flush()
     return event
-
-
-def _effects(dossier: Dossier, t: Transition, actor: User | None, now: datetime, note: str, params: dict[str, Any]) -> Status:
-    """The clock and record effects of a transition; returns the status it leads to."""
-    policy = dossier.procedure_snapshot["supplement_policy"]
-    name = t.name
-    if name == "accept":
-        dossier.accepted_at = to_db(now)
-        clock.record(dossier, ClockEventKind.START, now, actor)
-    elif name == "request_supplement":
-        dossier.supplement_items = list(params["items"])
-        dossier.supplement_return_status = dossier.status
-        dossier.has_new_supplement = False
-        if dossier.clock and not dossier.is_clock_paused:
-            clock.record(dossier, ClockEventKind.PAUSE, now, actor, reason="supplement")
-    elif name == "supplement":
-        dossier.has_new_supplement = True
-        dossier.count_attachments()
-        if dossier.clock and dossier.is_clock_paused:
-            kind = ClockEventKind.RESTART if policy == "restart" else ClockEventKind.RESUME
-            clock.record(dossier, kind, now, actor, reason="supplement")
-        return Status(dossier.supplement_return_status or S.SUBMITTED)
-    elif name == "assign":
-        dossier.assigned_to_id = params["assignee"].id
-    elif name == "propose_result":
-        dossier.result_body = note
-        dossier.is_result_refusal = bool(params.get("is_refusal"))
-    elif name == "approve":
-        dossier.completed_at = to_db(now)
-        clock.record(dossier, ClockEventKind.CLOSE, now, actor)
-        if params.get("result_document") is not None:
-            dossier.result_document = params["result_document"]
-    elif name == "request_payment":
-        dossier.payment_status = "requested"
-        dossier.fee_amount = int(params.get("amount") or dossier.fee_amount)
-        clock.record(dossier, ClockEventKind.PAUSE, now, actor, reason="payment")
-    elif name == "record_payment":
-        # The citizen pays through the gateway; an officer records a payment made at the counter.
-        dossier.payment_status = "counter" if actor is not None and actor.is_officer else "paid"
-        clock.record(dossier, ClockEventKind.RESUME, now, actor, reason="payment")
-    elif name == "propose_extension":
-        dossier.extension_due_at = to_db(params["new_due_at"])
-        dossier.extension_reason = note
-    elif name == "approve_extension":
-        clock.record(dossier, ClockEventKind.EXTEND, now, actor, reason=dossier.extension_reason or note,
-                     due_at=from_db(dossier.extension_due_at))
-        dossier.extension_due_at = None
-    elif name in ("stop", "withdraw"):
-        if dossier.clock and Status(dossier.status) in OPEN_STATES:
-            clock.record(dossier, ClockEventKind.STOP, now, actor, reason=name)
-    elif name in ("return_online", "return_counter", "deliver"):
-        dossier.returned_at = to_db(now)
-    elif name == "ship":
-        dossier.postal_tracking_number = params.get("tracking_number")
-    elif name == "return_to_sender":
-        dossier.postal_tracking_number = None
-    return t.target if t.target is not None else Status(dossier.status)

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.auth.models import User
 from portal.catalog.models import Procedure
 from portal.dossiers.models import ClockEntry, Dossier, DossierEvent
-from portal.dossiers.operations import procedure_snapshot
+from portal.submission.operations import procedure_snapshot
 from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.workflow.transitions import apply_transition

@@ -77,7 +77,7 @@ def test_full_journey_online_with_supplement_and_signed_result(app, make_dossier
     assert ready.result_document is not None
 
     result = leader.client.get(f"/officer/dossiers/{code}/result.pdf").data
-    from portal.backoffice.operations import pki_dir
+    from portal.workflow.results import pki_dir
     from portal.paperwork import verify_pdf
 
     with app.test_request_context():
@@ -114,7 +114,7 @@ def test_return_by_post_with_tracking_number(app, make_dossier, officers):
     leader.act(code, "approve")
     assert intake.act(code, "ship").status_code == 302
     shipped = dossier_of(app, code)
-    from portal.backoffice.postal import is_valid_tracking_number
+    from portal.dossiers.postal import is_valid_tracking_number
 
     assert shipped.status == "shipped" and is_valid_tracking_number(shipped.postal_tracking_number)
     assert intake.act(code, "return_to_sender", note="Không có người nhận.").status_code == 302

@@ -73,7 +73,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def live_app(register: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    from portal.seed import seed_reference_data
+    from portal.demo.seed import seed_reference_data
 
     folder = tmp_path_factory.mktemp("e2e")
     app = create_app(

@@ -19,10 +19,10 @@ from flask import Flask
 from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader, PdfWriter
 
-from portal.backoffice.operations import pki_dir
+from portal.workflow.results import pki_dir
 from portal.paperwork import SignatureCheck, verify_pdf
 from portal.registry.records import PersonRecord
-from portal.seed import DEMO_OFFICERS, DEMO_PASSWORD
+from portal.demo.seed import DEMO_OFFICERS, DEMO_PASSWORD
 from tests.e2e.conftest import TIMEOUT_MS, use_language
 
 PHONE = (390, 844)

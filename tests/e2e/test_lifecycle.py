@@ -25,7 +25,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from portal.backoffice.postal import is_valid_tracking_number
+from portal.dossiers.postal import is_valid_tracking_number
 from portal.eforms.definitions import Field, get_form_definition
 from portal.registry.records import PersonRecord
 from tests.e2e.conftest import Audit, use_language

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from portal.auth.models import User
 from portal.catalog.models import Procedure
 from portal.dossiers.models import Dossier
-from portal.dossiers.operations import procedure_snapshot
+from portal.submission.operations import procedure_snapshot
 from portal.extensions import db
 from portal.notifications.delivery import deliver_batch
 from portal.notifications.models import Notification

@@ -22,7 +22,7 @@ def fresh_app(make_app, database_urls: tuple[str, str], tmp_path: Path) -> Itera
     Errors are handled as in production: one raised by the commit after the view reaches Flask's
     last-resort handler, which the testing configuration would let through to the test instead.
     """
-    from portal.seed import seed_reference_data
+    from portal.demo.seed import seed_reference_data
 
     made: list[tuple[Flask, str]] = []
 

@@ -85,7 +85,7 @@ def test_a_crash_after_the_result_was_signed_keeps_no_result(app, make_dossier, 
     with app.app_context():
         dossier_id = db.session.execute(select(Dossier.id).where(Dossier.code == code)).scalar_one()
         before = counts(dossier_id)
-    monkeypatch.setattr("portal.backoffice.operations.apply_transition", crash)
+    monkeypatch.setattr("portal.workflow.transitions.queue_dossier_notification", crash)
     assert officers["leader1"].act(code, "approve").status_code == 500
     with app.app_context():
         assert counts(dossier_id) == before

@@ -58,7 +58,7 @@ class World:
 
 @pytest.fixture(scope="package")
 def app(database_urls: tuple[str, str], register: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    from portal.seed import seed_reference_data
+    from portal.demo.seed import seed_reference_data
 
     folder = tmp_path_factory.mktemp("security")
     url = database_beside(database_urls[0], "security", folder)

@@ -51,7 +51,7 @@ from portal.auth.models import User
 from portal.catalog.models import Procedure
 from portal.deadlines import VN_TZ
 from portal.dossiers.models import Attachment, Dossier, StoredDocument
-from portal.dossiers.operations import procedure_snapshot
+from portal.submission.operations import procedure_snapshot
 from portal.extensions import db
 from portal.timeutil import from_db, to_db
 from portal.workflow.transitions import apply_transition

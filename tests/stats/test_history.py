@@ -9,9 +9,10 @@ from portal.catalog.service import working_calendar
 from portal.deadlines import VN_TZ
 from portal.dossiers.models import Dossier
 from portal.extensions import db
-from portal.history import Applicant, HistoryGenerator, ProcedureSpec, Staff, plain_answers
-from portal.stats.service import compute_indicators, parse_scope
-from portal.workflow.states import OPEN_STATES
+from portal.demo.history import Applicant, HistoryGenerator, ProcedureSpec, Staff, plain_answers
+from portal.stats.scope import parse_scope
+from portal.stats.service import compute_indicators
+from portal.dossiers.states import OPEN_STATES
 
 
 def test_history_is_consistent_with_the_workflow(app, runner):
@@ -52,7 +53,7 @@ def test_history_is_consistent_with_the_workflow(app, runner):
 def test_the_same_seed_gives_the_same_history(app):
     with app.app_context():
         from portal.catalog.models import Procedure
-        from portal.dossiers.operations import procedure_snapshot
+        from portal.submission.operations import procedure_snapshot
 
         procedure = db.session.execute(select(Procedure).where(Procedure.code == "1.004222")).scalar_one()
         spec = ProcedureSpec(procedure.id, procedure.agency_id, procedure.agency.code, 1, procedure_snapshot(procedure))

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from portal.stats.service import Ratio, compute_indicators, dossiers_behind, parse_scope
+from portal.stats.scope import parse_scope
+from portal.stats.service import Ratio, compute_indicators, dossiers_behind
 from portal.extensions import db
 from portal.timeutil import to_db
 from tests.stats.conftest import NOW, POLICE

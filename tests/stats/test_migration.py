@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal import create_app
 from portal.dossiers.models import Dossier
 from portal.extensions import db
-from portal.seed import seed_reference_data
+from portal.demo.seed import seed_reference_data
 from tests.stats.conftest import build_known_set
 from tests.test_migrations import _scratch_url
 

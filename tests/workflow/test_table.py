@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from portal.deadlines import VN_TZ
-from portal.workflow.states import NATIONAL_CODES, Status
+from portal.dossiers.states import NATIONAL_CODES, Status
 from portal.workflow.transitions import TRANSITIONS, refusal_reason
 
 ROLES = ("citizen", "intake", "specialist", "leader", "admin")

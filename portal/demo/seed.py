@@ -59,7 +59,7 @@ def seed_officers() -> int:
 
 def seed_pki() -> None:
     """The demo certificate authority and one signing certificate per agency (results are signed)."""
-    from portal.backoffice.operations import pki_dir
+    from portal.workflow.results import pki_dir
     from portal.paperwork import ensure_demo_pki
 
     agencies = db.session.execute(select(Agency).order_by(Agency.code)).scalars()
@@ -90,15 +90,15 @@ def seed_history(months: int, *, per_month: int = DEMO_HISTORY_PER_MONTH, seed: 
     before it (the statistics' default period), from register citizens; returns how many.
 
     Nothing is added when a dossier was submitted before today: history is made once, on a
-    portal that has none. See :mod:`portal.history` for how each dossier lives.
+    portal that has none. See :mod:`portal.demo.history` for how each dossier lives.
     """
     from portal.catalog.models import Procedure
     from portal.catalog.service import working_calendar
     from portal.deadlines import VN_TZ
     from portal.dossiers.models import Dossier
-    from portal.dossiers.operations import procedure_snapshot
+    from portal.submission.operations import procedure_snapshot
     from portal.dossiers.storage import file_store
-    from portal.history import (
+    from portal.demo.history import (
         PLACEHOLDER_PDF,
         PLACEHOLDER_SHA256,
         HistoryGenerator,
@@ -148,7 +148,7 @@ def seed_history(months: int, *, per_month: int = DEMO_HISTORY_PER_MONTH, seed: 
 
 def _register_applicants(limit: int) -> list[Any]:
     """Adults of the mock register (every 3rd by ID, so households are mixed), as applicants."""
-    from portal.history import Applicant
+    from portal.demo.history import Applicant
     from portal.registry.models import Person
     from portal.registry.store import get_engine
 
@@ -165,7 +165,7 @@ def _register_answers(applicant: Any, procedure: Any) -> Any:
     """The answers the e-form would have prefilled from the register for this applicant."""
     from portal.eforms.definitions import get_form_definition
     from portal.eforms.prefill import registry_prefill
-    from portal.history import Answers, plain_answers
+    from portal.demo.history import Answers, plain_answers
     from portal.registry import RegistryUnavailable, get_registry
 
     registry = get_registry()

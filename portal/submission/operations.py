@@ -24,11 +24,11 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from portal.auth.models import User
 from portal.catalog.models import Procedure
 from portal.catalog.service import working_calendar
-from portal.deadlines import VN_TZ, ClockEvent, ClockEventKind, DeadlineResult, compute_deadline
+from portal.deadlines import VN_TZ, ClockEvent, ClockEventKind, DeadlineResult, ProcessingTime, compute_deadline
 from portal.dossiers.codes import next_dossier_code
 from portal.dossiers.models import Attachment, Dossier, StoredDocument
-from portal.dossiers.storage import store_upload
-from portal.eforms.definitions import FormDefinition, Step, get_form_definition
+from portal.dossiers.storage import UploadRejected, store_upload
+from portal.eforms.definitions import Step, get_form_definition
 from portal.eforms.prefill import profile_prefill, profile_updates, registry_prefill
 from portal.eforms.validation import StepResult, clean_step
 from portal.extensions import db
@@ -36,7 +36,7 @@ from portal.registry import get_registry
 from portal.registry.client import RegistryUnavailable
 from portal.registry.records import PersonRecord
 from portal.timeutil import to_db
-from portal.workflow.states import Status
+from portal.dossiers.states import Status
 from portal.workflow.transitions import apply_transition
 
 
@@ -70,10 +70,6 @@ def procedure_snapshot(procedure: Procedure) -> dict[str, Any]:
         "result_deliveries": procedure.result_deliveries,
         "supplement_policy": procedure.supplement_policy,
     }
-
-
-def definition_of(dossier: Dossier) -> FormDefinition:
-    return get_form_definition(dossier.procedure_snapshot["code"])
 
 
 def _lookup(personal_id: str) -> PersonRecord | None:
@@ -182,7 +178,7 @@ def _refresh_locked(dossier: Dossier, answers: dict[str, Any]) -> dict[str, Any]
         person = _lookup(dossier.applicant_personal_id)
         if person is None:
             return {}
-        fresh = registry_prefill(definition_of(dossier), person, _lookup, answers=answers)
+        fresh = registry_prefill(dossier.form_definition, person, _lookup, answers=answers)
     except RegistryUnavailable:
         return {}
     return {k: v for k, v in fresh.items() if k not in dossier.locked and k not in answers}
@@ -194,8 +190,6 @@ def attachments_size(dossier: Dossier) -> int:
 
 def attach_upload(dossier: Dossier, document_key: str, upload: FileStorage) -> Attachment:
     """Store an upload in the citizen's document store and attach it (raises UploadRejected)."""
-    from portal.dossiers.storage import UploadRejected
-
     stored = store_upload(upload)
     if attachments_size(dossier) + stored.size > current_app.config["MAX_DOSSIER_ATTACHMENTS_SIZE"]:
         raise UploadRejected("dossier_too_large")
@@ -240,6 +234,66 @@ def _attach(dossier: Dossier, document_key: str, document: StoredDocument, sourc
     return attachment
 
 
+@dataclass(frozen=True)
+class SentDocuments:
+    """What one document field of a form sent: documents picked from the store, files uploaded."""
+
+    stored_ids: tuple[int | None, ...] = ()  # None: a value that is not a document number
+    uploads: tuple[FileStorage, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.stored_ids and not self.uploads
+
+
+NOT_IN_STORE = "not_in_store"
+
+
+def attach_sent(dossier: Dossier, document_key: str, sent: SentDocuments) -> str | None:
+    """Attach what a field sent for ``document_key``; returns the problem with the last document
+    that could not be attached (``NOT_IN_STORE`` or an ``UploadRejected`` code), if any."""
+    problem = None
+    for document_id in sent.stored_ids:
+        if document_id is None or attach_stored(dossier, document_key, document_id) is None:
+            problem = NOT_IN_STORE
+    for upload in sent.uploads:
+        try:
+            attach_upload(dossier, document_key, upload)
+        except UploadRejected as exc:
+            problem = exc.code
+        finally:
+            upload.close()
+    return problem
+
+
+MISSING = "missing"
+
+
+def send_supplement(dossier: Dossier, citizen: User, sent: dict[str, SentDocuments], note: str) -> dict[str, str]:
+    """The citizen sends every document the supplement request (slip 02) lists, and the clock
+    resumes (or restarts). All or nothing: returns the problem per document key (``MISSING``,
+    ``NOT_IN_STORE`` or an upload refusal) with nothing attached, or an empty dict when sent.
+    Raises ``TransitionRefused`` (nothing changed) when no supplement is asked for now."""
+    savepoint = db.session.begin_nested()
+    try:
+        problems: dict[str, str] = {}
+        for key in dossier.supplement_items:
+            documents = sent.get(key, SentDocuments())
+            problem = attach_sent(dossier, key, documents)
+            if problem or documents.is_empty:
+                problems[key] = problem or MISSING
+        if not problems:
+            apply_transition(dossier, "supplement", citizen, public_note=note)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if problems:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+    return problems
+
+
 def detach(dossier: Dossier, attachment_id: int) -> None:
     for attachment in list(dossier.attachments):
         if attachment.id == attachment_id:
@@ -269,9 +323,13 @@ def reusable_documents(dossier: Dossier, document_key: str) -> list[StoredDocume
 
 
 def set_delivery(dossier: Dossier, delivery: str, address: dict[str, Any] | None) -> None:
+    """How the result comes back; a postal address given is remembered in the citizen's profile
+    and offered again next time."""
     dossier.delivery = delivery
     dossier.delivery_address = address if delivery == "post" else None
     dossier.fee_amount = fee_for(dossier)
+    if dossier.applicant is not None and address:
+        dossier.applicant.profile = {**dossier.applicant.profile, "delivery_address": address}
     db.session.flush()
 
 
@@ -283,8 +341,6 @@ def fee_for(dossier: Dossier) -> int:
 def estimate(dossier: Dossier, received_at: datetime, delivery: str | None, lang: str) -> DeadlineResult:
     """The appointment a dossier received now would get (the binding one comes at acceptance)."""
     snapshot = dossier.procedure_snapshot
-    from portal.deadlines import ProcessingTime
-
     return compute_deadline(
         [ClockEvent(ClockEventKind.START, received_at)],
         working_calendar(),
@@ -299,7 +355,7 @@ def estimate(dossier: Dossier, received_at: datetime, delivery: str | None, lang
 
 def missing_for_submission(dossier: Dossier) -> list[tuple[str, str]]:
     """(step key, problem) pairs that stop a submission; empty when the dossier is complete."""
-    definition = definition_of(dossier)
+    definition = dossier.form_definition
     problems: list[tuple[str, str]] = []
     for step in definition.steps:
         has_answerable = any(f.type != "file" for f in step.fields)
@@ -314,11 +370,18 @@ def missing_for_submission(dossier: Dossier) -> list[tuple[str, str]]:
     return problems
 
 
-def submit_dossier(dossier: Dossier, actor: User, *, payment_status: str | None = None) -> Dossier:
-    """Submit: code, estimated appointment, SUBMITTED, event and notification — one transaction."""
+def submit_dossier(dossier: Dossier, actor: User | None, *, payment_status: str | None = None) -> Dossier:
+    """Submit: code, estimated appointment, SUBMITTED, event and notification — all or nothing
+    (a savepoint: a refusal or a failure takes no dossier code and leaves the draft as it was)."""
     problems = missing_for_submission(dossier)
     if problems:
         raise DossierIncomplete(problems)
+    with db.session.begin_nested():
+        _submit(dossier, actor, payment_status)
+    return dossier
+
+
+def _submit(dossier: Dossier, actor: User | None, payment_status: str | None) -> None:
     received_at = now_local()
     dossier.code = next_dossier_code(dossier.agency, received_at.date())
     dossier.submitted_at = to_db(received_at)
@@ -334,11 +397,10 @@ def submit_dossier(dossier: Dossier, actor: User, *, payment_status: str | None 
     dossier.count_attachments()
     apply_transition(dossier, "submit", actor)
     if dossier.applicant is not None:
-        updates = profile_updates(definition_of(dossier), dossier.answers)
+        updates = profile_updates(dossier.form_definition, dossier.answers)
         if updates:
             dossier.applicant.profile = {**dossier.applicant.profile, **updates}
     db.session.flush()
-    return dossier
 
 
 def discard_draft(dossier: Dossier) -> None:

@@ -1,7 +1,7 @@
 """``flask --app portal deadline``: the deadline of a receipt, as JSON (issue 3).
 
-The one Flask-aware part of :mod:`portal.deadlines`: it reads the procedure's rules and the
-administrators' calendar through the catalog, then prints :func:`deadline_report`.
+It reads the procedure's rules and the administrators' calendar through the catalog, then prints
+the pure :func:`portal.deadlines.deadline_report` (``portal.deadlines`` itself knows no Flask).
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
+from portal.catalog.service import procedure_rules, working_calendar
 from portal.deadlines.engine import CHANNELS, DELIVERIES, DeadlineInputError, deadline_report, parse_iso, parse_pause
 
 
@@ -25,8 +26,6 @@ def deadline_command(
     code: str, received: str, channel: str, delivery: str, pauses: tuple[str, ...], lang: str
 ) -> None:
     """Print the legal and committed due times of a receipt, with the explanation."""
-    from portal.catalog.service import procedure_rules, working_calendar
-
     try:
         received_at = parse_iso(received, "--received")
         pause_spans = [parse_pause(value, "--pause") for value in pauses]

@@ -7,20 +7,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from flask import request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.deadlines import VN_TZ
-from portal.dossiers.display import display_value, document_name
+from portal.dossiers.display import display_value, document_name, track_url
 from portal.dossiers.models import Dossier, DossierEvent
 from portal.extensions import db
+from portal.paperwork import Handoff, RegisterRow, Slip01, Slip02, Slip03, Slip04, Slip05, Slip06, Slip07, SlipDocument
+from portal.dossiers.states import Status, status_label
 from portal.timeutil import from_db, to_db
-from portal.workflow.states import Status, status_label
-
-
-def tracking_url(dossier: Dossier) -> str:
-    return f"{request.url_root}track?code={dossier.code}"
+from portal.workflow.clock import deadline
 
 
 def _last_event(dossier: Dossier, action: str) -> DossierEvent | None:
@@ -33,7 +30,7 @@ def _common(dossier: Dossier, lang: str) -> dict:
         "agency_name": dossier.agency.name(lang),
         "procedure_name": dossier.procedure_snapshot["name_en" if lang == "en" else "name_vi"],
         "applicant_name": dossier.applicant_name,
-        "tracking_url": tracking_url(dossier),
+        "tracking_url": track_url(dossier.code),
     }
 
 
@@ -44,10 +41,8 @@ def _actor_name(event: DossierEvent | None) -> str:
 
 
 def build_slip01(dossier: Dossier, lang: str):
-    from portal.dossiers.operations import definition_of
-    from portal.paperwork import Slip01, SlipDocument
 
-    definition = definition_of(dossier)
+    definition = dossier.form_definition
     address = next(
         (display_value(f, dossier.answers[f.key], lang) for f in definition.fields if f.type == "address" and f.key in dossier.answers),
         "",
@@ -88,14 +83,12 @@ def build_slip01(dossier: Dossier, lang: str):
         fee_status={"paid": _("paid online"), "later": _("to be paid"), "counter": _("paid at the counter")}.get(dossier.payment_status, ""),
         officer_name=(accepted.actor.full_name if accepted and accepted.actor else None)
         or (dossier.created_by.full_name if dossier.channel == "counter" and dossier.created_by else None),
-        tracking_url=tracking_url(dossier),
+        tracking_url=track_url(dossier.code),
     )
 
 
 def build_slip(dossier: Dossier, number: str, lang: str):
     """The slip ``number`` ("01"–"06") of this dossier, or None when it was never issued."""
-    from portal.paperwork import Handoff, Slip02, Slip03, Slip04, Slip05, Slip06
-    from portal.workflow.clock import deadline
 
     if number == "01":
         return build_slip01(dossier, lang)
@@ -149,7 +142,6 @@ def build_slip(dossier: Dossier, number: str, lang: str):
 
 def build_register(agency, period_from: date, period_to: date, lang: str):
     """Slip 07: the agency's dossiers received from ``period_from`` to ``period_to`` included."""
-    from portal.paperwork import RegisterRow, Slip07
 
     start = to_db(datetime.combine(period_from, time.min, tzinfo=VN_TZ))
     end = to_db(datetime.combine(period_to + timedelta(days=1), time.min, tzinfo=VN_TZ))

@@ -1,0 +1,133 @@
+""""My dossiers": the list, one dossier's page, and what the citizen does on it (supplement,
+withdrawal, rating)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.auth.access import citizen_required
+from portal.citizen.blueprint import dossiers_bp, first_open_step_url
+from portal.citizen.uploads import problem_message, sent_documents
+from portal.deadlines import VN_TZ
+from portal.dossiers.access import dossier_or_404, is_applicant
+from portal.dossiers.display import display_value, document_name
+from portal.dossiers.models import Dossier
+from portal.dossiers.states import WITHDRAWABLE, Status, status_label
+from portal.extensions import db
+from portal.i18n import current_lang
+from portal.submission import operations as ops
+from portal.workflow import clock
+from portal.workflow.transitions import TransitionRefused, apply_transition
+
+
+@dossiers_bp.route("/my/dossiers/<code>/submitted")
+@citizen_required
+def confirmation(code: str):
+    return render_template("dossiers/confirmation.html", dossier=dossier_or_404(is_applicant, code=code))
+
+
+@dossiers_bp.route("/my/dossiers")
+@citizen_required
+def list_my_dossiers():
+    dossiers = list(db.session.execute(
+        select(Dossier)
+        .where(Dossier.applicant_personal_id == current_user.personal_id)
+        .where((Dossier.status != Status.DRAFT.value) | (Dossier.applicant_user_id == current_user.id))
+        .order_by(Dossier.updated_at.desc(), Dossier.id.desc())
+    ).scalars())
+    return render_template(
+        "dossiers/my_list.html",
+        drafts=[d for d in dossiers if d.is_draft],
+        submitted=[d for d in dossiers if not d.is_draft],
+        status_label=status_label,
+        first_open_step_url=first_open_step_url,
+    )
+
+
+@dossiers_bp.route("/my/dossiers/<code>")
+@citizen_required
+def show_my_dossier(code: str):
+    return render_my_dossier(dossier_or_404(is_applicant, code=code))
+
+
+def render_my_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None, status: int = 200):
+    return (
+        render_template(
+            "dossiers/my_detail.html",
+            dossier=dossier,
+            definition=dossier.form_definition,
+            deadline=clock.deadline(dossier, now=datetime.now(VN_TZ), lang=current_lang()),
+            display_value=display_value,
+            document_name=document_name,
+            status_label=status_label,
+            attachments_by_key=dossier.attachments_by_key(),
+            reusable={key: ops.reusable_documents(dossier, key) for key in dossier.supplement_items},
+            can_withdraw=Status(dossier.status) in WITHDRAWABLE,
+            errors=errors or {},
+        ),
+        status,
+    )
+
+
+@dossiers_bp.route("/my/dossiers/<code>/supplement", methods=["POST"])
+@citizen_required
+def send_supplement(code: str):
+    """Send what the one-stop-shop asked for; the clock resumes (or restarts) on sending."""
+    dossier = dossier_or_404(is_applicant, code=code)
+    if dossier.status != Status.SUPPLEMENT_REQUESTED.value:
+        flash(_("No supplement is requested for this dossier now."), "info")
+        return redirect(url_for("dossiers.show_my_dossier", code=code))
+    lang = current_lang()
+    sent = {key: sent_documents(key) for key in dossier.supplement_items}
+    try:
+        problems = ops.send_supplement(dossier, current_user, sent, request.form.get("note", "").strip()[:2000])
+    except TransitionRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("dossiers.show_my_dossier", code=code))
+    if problems:
+        errors = {
+            key: problem_message(problem, document_name(dossier.procedure_snapshot, key, lang))
+            for key, problem in problems.items()
+        }
+        return render_my_dossier(dossier, errors=errors, status=422)
+    flash(_("Your supplement has been sent. The processing time runs again from now."), "success")
+    return redirect(url_for("dossiers.show_my_dossier", code=code))
+
+
+@dossiers_bp.route("/my/dossiers/<code>/withdraw", methods=["POST"])
+@citizen_required
+def withdraw(code: str):
+    dossier = dossier_or_404(is_applicant, code=code)
+    if request.form.get("confirm") != "yes":
+        return render_my_dossier(dossier, errors={"withdraw": _("Tick the box to confirm that you withdraw the dossier.")}, status=422)
+    try:
+        apply_transition(dossier, "withdraw", current_user, public_note=request.form.get("reason", "").strip()[:2000])
+    except TransitionRefused as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Your dossier has been withdrawn."), "success")
+    return redirect(url_for("dossiers.show_my_dossier", code=code))
+
+
+@dossiers_bp.route("/my/dossiers/<code>/rating", methods=["POST"])
+@citizen_required
+def rate(code: str):
+    """Satisfaction 1–5 and a comment, once per dossier, after the result was returned."""
+    dossier = dossier_or_404(is_applicant, code=code)
+    if dossier.status != Status.RETURNED.value:
+        flash(_("You can rate the service once the result has been returned."), "info")
+        return redirect(url_for("dossiers.show_my_dossier", code=code))
+    if dossier.rating is not None:
+        flash(_("You have already rated this dossier. Thank you."), "info")
+        return redirect(url_for("dossiers.show_my_dossier", code=code))
+    score = request.form.get("score", "")
+    if score not in {"1", "2", "3", "4", "5"}:
+        return render_my_dossier(dossier, errors={"score": _("Choose from 1 (very dissatisfied) to 5 (very satisfied).")}, status=422)
+    dossier.rate(int(score), request.form.get("comment", "").strip()[:2000])
+    db.session.flush()
+    flash(_("Thank you for your rating."), "success")
+    return redirect(url_for("dossiers.show_my_dossier", code=code))

@@ -1,0 +1,100 @@
+"""Starting an application and filling in the e-form, one step a page."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.auth.access import citizen_required
+from portal.catalog.service import get_procedure
+from portal.citizen.blueprint import CHECK_STEP, dossiers_bp, first_open_step_url, next_step_url, progress
+from portal.citizen.uploads import problem_message, sent_documents
+from portal.dossiers.access import dossier_or_404, may_edit_draft
+from portal.dossiers.models import Dossier
+from portal.eforms.definitions import Step
+from portal.eforms.validation import clean_step
+from portal.i18n import current_lang
+from portal.security import parse_number
+from portal.submission import operations as ops
+
+
+def render_step(dossier: Dossier, step: Step, *, raw=None, errors=None, status=200):
+    return (
+        render_template(
+            "dossiers/step.html",
+            dossier=dossier,
+            step=step,
+            fields=step.fields_to_show(dossier.answers),
+            raw=raw or {},
+            errors=errors or {},
+            anchors={f.key: f.input_id for f in step.fields},
+            progress=progress(dossier, step.key),
+            reusable={f.key: ops.reusable_documents(dossier, f.document) for f in step.fields if f.type == "file"},
+            attachments_by_key=dossier.attachments_by_key(),
+        ),
+        status,
+    )
+
+
+def _attach_files(dossier: Dossier, step: Step) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for field in step.fields_to_show(dossier.answers):
+        if field.type == "file":
+            problem = ops.attach_sent(dossier, field.document, sent_documents(field.key))
+            if problem:
+                errors[field.key] = problem_message(problem, field.label(current_lang()))
+    return errors
+
+
+def _missing_documents(dossier: Dossier, step: Step) -> dict[str, str]:
+    attached = {a.document_key for a in dossier.attachments}
+    return {
+        f.key: _("Attach “%(name)s”.", name=f.label(current_lang()))
+        for f in step.fields
+        if f.type == "file" and f.required and f.document not in attached and f.is_visible(dossier.answers)
+    }
+
+
+@dossiers_bp.route("/procedures/<code>/apply")
+@citizen_required
+def start_application(code: str):
+    procedure = get_procedure(code)
+    if procedure is None:
+        abort(404)
+    draft = ops.find_open_draft(procedure, current_user.personal_id, "online")
+    if draft is None:
+        draft = ops.start_draft(procedure, current_user.personal_id, citizen=current_user)
+    else:
+        flash(_("You had started this procedure before: your draft is kept, continue where you left off."), "info")
+    return redirect(first_open_step_url(draft))
+
+
+@dossiers_bp.route("/apply/<public_id>/steps/<step_key>", methods=["GET", "POST"])
+@login_required
+def edit_step(public_id: str, step_key: str):
+    dossier = dossier_or_404(may_edit_draft, public_id=public_id)
+    if not dossier.is_draft:
+        return redirect(url_for("dossiers.show_my_dossier", code=dossier.code))
+    step = next((s for s in dossier.form_definition.steps if s.key == step_key), None)
+    if step is None:
+        abort(404)
+    if request.method == "GET":
+        return render_step(dossier, step)
+    if "remove" in request.form:
+        attachment_id = parse_number(request.form.get("remove"))
+        if attachment_id is not None:
+            ops.detach(dossier, attachment_id)
+        return redirect(url_for("dossiers.edit_step", public_id=public_id, step_key=step_key))
+    file_errors = _attach_files(dossier, step)
+    if request.form.get("refresh"):
+        preview = clean_step(step, request.form, dossier.answers, dossier.locked, None)
+        return render_step(dossier, step, raw=preview.raw)
+    result = ops.save_step(dossier, step, request.form, by_officer=current_user.is_officer)
+    errors = {**result.errors, **file_errors}
+    if not result.errors:
+        errors.update({k: v for k, v in _missing_documents(dossier, step).items() if k not in errors})
+    if errors:
+        return render_step(dossier, step, raw=result.raw, errors=errors, status=422)
+    if request.form.get("return_to") == CHECK_STEP:
+        return redirect(url_for("dossiers.check_answers", public_id=public_id))
+    return redirect(next_step_url(dossier, step.key))

@@ -1,0 +1,104 @@
+"""Check the answers, submit (paying now, later or at the counter), or discard the draft."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.citizen.blueprint import CHECK_STEP, dossiers_bp, progress
+from portal.citizen.payment import redirect_to_gateway
+from portal.deadlines import VN_TZ
+from portal.dossiers.access import dossier_or_404, may_edit_draft
+from portal.dossiers.display import display_value, document_name
+from portal.dossiers.models import Dossier
+from portal.i18n import current_lang
+from portal.payments.operations import has_paid
+from portal.submission import operations as ops
+from portal.workflow.transitions import TransitionRefused
+
+
+def render_check(dossier: Dossier, status: int = 200):
+    lang = current_lang()
+    due = ops.estimate(dossier, datetime.now(VN_TZ), dossier.delivery, lang) if dossier.delivery else None
+    return (
+        render_template(
+            "dossiers/check.html",
+            dossier=dossier,
+            definition=dossier.form_definition,
+            problems=ops.missing_for_submission(dossier),
+            due=due,
+            fee=ops.fee_for(dossier),
+            display_value=display_value,
+            document_name=document_name,
+            attachments_by_key=dossier.attachments_by_key(),
+            progress=progress(dossier, CHECK_STEP),
+        ),
+        status,
+    )
+
+
+@dossiers_bp.route("/apply/<public_id>/check")
+@login_required
+def check_answers(public_id: str):
+    dossier = dossier_or_404(may_edit_draft, public_id=public_id)
+    if not dossier.is_draft:
+        return redirect(url_for("dossiers.show_my_dossier", code=dossier.code))
+    return render_check(dossier)
+
+
+def _payment_status(dossier: Dossier, choice: str) -> str | None:
+    """How the fee is settled for this submission; None when the citizen must still choose."""
+    fee = ops.fee_for(dossier)
+    if not fee:
+        return "none"
+    if dossier.channel != "online":
+        return "counter"
+    if has_paid(dossier):  # paid on the gateway already, the submission after it did not go through
+        return "paid"
+    if choice == "later" and dossier.procedure_snapshot["allows_pay_later"]:
+        return "later"
+    return None
+
+
+@dossiers_bp.route("/apply/<public_id>/submit", methods=["POST"])
+@login_required
+def submit(public_id: str):
+    dossier = dossier_or_404(may_edit_draft, public_id=public_id)
+    if not dossier.is_draft:  # a double click or the back button: the dossier already exists
+        return redirect(_after_submit_url(dossier))
+    choice = request.form.get("payment", "none")
+    payment_status = _payment_status(dossier, choice)
+    if payment_status is None and choice == "now":
+        if ops.missing_for_submission(dossier):
+            return render_check(dossier, 422)
+        return redirect_to_gateway(dossier)
+    if payment_status is None:
+        flash(_("Choose how to pay the fee."), "error")
+        return render_check(dossier, 422)
+    try:
+        ops.submit_dossier(dossier, current_user, payment_status=payment_status)
+    except ops.DossierIncomplete:
+        return render_check(dossier, 422)
+    except TransitionRefused:
+        pass  # submitted meanwhile (another tab): show where it is now
+    return redirect(_after_submit_url(dossier))
+
+
+def _after_submit_url(dossier: Dossier) -> str:
+    if dossier.is_draft:
+        return url_for("dossiers.check_answers", public_id=dossier.public_id)
+    if dossier.channel == "counter":
+        return url_for("dossiers.counter_receipt", public_id=dossier.public_id)
+    return url_for("dossiers.confirmation", code=dossier.code)
+
+
+@dossiers_bp.route("/apply/<public_id>/discard", methods=["POST"])
+@login_required
+def discard(public_id: str):
+    dossier = dossier_or_404(may_edit_draft, public_id=public_id)
+    if dossier.is_draft:
+        ops.discard_draft(dossier)
+        flash(_("The draft was deleted."), "info")
+    return redirect(url_for("dossiers.list_my_dossiers") if current_user.is_citizen else url_for("web.home"))

@@ -1,0 +1,61 @@
+"""Load a dossier for the person asking, or answer 404.
+
+In the spirit of Indico's request handlers (load → check access → act): every page that names a
+dossier loads it here with the rule that says who may see it. A dossier someone may not see is
+"not found", the same answer as a code that does not exist, so nothing tells whether it exists.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.dossiers.models import Attachment, Dossier
+from portal.extensions import db
+
+Rule = Callable[[Dossier, Any], bool]
+
+
+def is_applicant(dossier: Dossier, user: Any) -> bool:
+    """A submitted dossier of the signed-in citizen."""
+    return bool(user.is_authenticated and user.is_citizen and not dossier.is_draft
+                and dossier.applicant_personal_id == user.personal_id)
+
+
+def may_edit_draft(dossier: Dossier, user: Any) -> bool:
+    """The applicant's own online draft, or a counter draft of the intake officer's agency."""
+    if not user.is_authenticated:
+        return False
+    if user.is_citizen:
+        return dossier.channel == "online" and dossier.applicant_user_id == user.id
+    return user.role == "intake" and dossier.channel == "counter" and dossier.agency_id == user.agency_id
+
+
+def is_agency_officer(dossier: Dossier, user: Any) -> bool:
+    """Any officer of the agency the dossier belongs to."""
+    return bool(user.is_authenticated and user.is_officer and dossier.agency_id == user.agency_id)
+
+
+def is_counter_receipt(dossier: Dossier, user: Any) -> bool:
+    """A submitted dossier of the intake officer's agency (the counter receipt and slip 01)."""
+    return not dossier.is_draft and is_agency_officer(dossier, user)
+
+
+def dossier_or_404(rule: Rule, *, code: str | None = None, public_id: str | None = None) -> Dossier:
+    """The dossier with this ``code`` (or draft ``public_id``) if ``rule`` lets the current user
+    see it; 404 otherwise."""
+    column, value = (Dossier.code, code) if code is not None else (Dossier.public_id, public_id)
+    dossier = db.session.execute(select(Dossier).where(column == value)).scalar_one_or_none()
+    if dossier is None or not rule(dossier, current_user):
+        abort(404)
+    return dossier
+
+
+def attachment_or_404(dossier: Dossier, attachment_id: int) -> Attachment:
+    attachment = next((a for a in dossier.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        abort(404)
+    return attachment
