@@ -12,10 +12,15 @@ the rows the workflow itself would have written — no row is made up apart from
    — early, on time or late against the due time the deadline engine gives it, late ones
    sometimes after an approved extension (slip 04) — and returned online, at the counter or by
    post; a third of the returned results are rated.
-3. Whatever would happen after ``end`` is cut off, so the last weeks hold open dossiers at
+3. Every step is checked against the workflow's table as it is written
+   (:func:`portal.workflow.transitions.check_step`), and so is every clock entry against the
+   entries its transition may append: a life the portal could not have lived is a bug here and
+   stops the generator. Where a step leads, who takes it when only one role may, and whether it
+   shows on the public timeline come from the table.
+4. Whatever would happen after ``end`` is cut off, so the last weeks hold open dossiers at
    every stage. The stored due times, outcome and working minutes come from the same
    ``workflow.clock`` functions as for live dossiers, from the ledger kept.
-4. Rows are handed out in batches (plain dicts per table, ids assigned here), so the caller
+5. Rows are handed out in batches (plain dicts per table, ids assigned here), so the caller
    chooses how to write them: SQLAlchemy ``executemany`` (:func:`insert_batch`, the demo and
    SQLite) or PostgreSQL ``COPY`` (``bench/dossier_data.py``). Notifications are not made:
    nobody should be e-mailed about the past.
@@ -44,8 +49,10 @@ from portal.dossiers.models import (
     Rating,
     StoredDocument,
 )
+from portal.dossiers.postal import s10_check_digit
 from portal.payments.models import Payment
 from portal.workflow import clock
+from portal.workflow.transitions import TRANSITIONS, check_step
 
 #: Tables in the order their rows must be written (foreign keys).
 TABLES = (StoredDocument, Dossier, Attachment, DossierEvent, ClockEntry, Rating, Payment)
@@ -60,6 +67,12 @@ def _db(value: datetime | None) -> datetime | None:
     """An aware Vietnam time as stored (naive UTC): ``timeutil.to_db`` for the times made here,
     a few times faster — it runs some thirty times per dossier."""
     return None if value is None else value.replace(tzinfo=None) - _UTC_OFFSET
+
+
+def _tracking_number(dossier_id: int) -> str:
+    """A valid S10 number, as ``ship`` guarantees; the same for a dossier on every run."""
+    serial = f"{dossier_id % 100_000_000:08d}"
+    return f"EH{serial}{s10_check_digit(serial)}VN"
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,10 @@ class Staff:
     intake_id: int
     specialist_id: int
     leader_id: int
+
+    def actor_id(self, role: str) -> int | None:
+        """Who acts in ``role``; None for the citizen: past applicants have no account here."""
+        return {"intake": self.intake_id, "specialist": self.specialist_id, "leader": self.leader_id}.get(role)
 
 
 @dataclass(frozen=True)
@@ -128,12 +145,16 @@ class Batch:
 
 @dataclass
 class _Life:
-    """What happened to one dossier, as event and clock rows, and the dossier's final columns."""
+    """What happened to one dossier, as event and clock rows, and the dossier's final columns
+    that the effects of its transitions leave and its events do not tell."""
 
     events: list[tuple[datetime, str, str, str, int | None, str, str]] = field(default_factory=list)
     ledger: list[ClockEvent] = field(default_factory=list)
-    ledger_actors: list[int] = field(default_factory=list)
+    ledger_actors: list[int | None] = field(default_factory=list)
     status: str = "draft"
+    supplement_return_status: str | None = None
+    extension_due_at: datetime | None = None
+    extension_reason: str | None = None
 
 
 class HistoryGenerator:
@@ -277,7 +298,8 @@ class HistoryGenerator:
         day = submitted_at.date()
         number = self.counters.get((procedure.agency_id, day), 0) + 1
         self.counters[(procedure.agency_id, day)] = number
-        life = self._live(procedure, staff, channel, delivery, submitted_at)
+        code = f"{procedure.agency_code}-{day:%y%m%d}-{number:04d}"
+        life = self._live(code, procedure, staff, channel, delivery, submitted_at)
 
         estimate = clock.compute([ClockEvent(ClockEventKind.START, submitted_at)], snapshot, channel, delivery,
                                  self.calendar)
@@ -304,7 +326,7 @@ class HistoryGenerator:
         dossier_row = {
             "id": dossier_id,
             "public_id": f"{rng.getrandbits(128):032x}",
-            "code": f"{procedure.agency_code}-{day:%y%m%d}-{number:04d}",
+            "code": code,
             "procedure_id": procedure.id,
             "procedure_version": procedure.version,
             "procedure_snapshot": snapshot,
@@ -337,22 +359,22 @@ class HistoryGenerator:
             "returned_at": _db(returned_at),
             "assigned_to_id": staff.specialist_id if "assign" in at else None,
             "supplement_items": procedure.required_documents[:1] if "request_supplement" in at else [],
-            "supplement_return_status": "in_process" if "request_supplement" in at else None,
-            "has_new_supplement": False,
+            "supplement_return_status": life.supplement_return_status,
+            "has_new_supplement": "supplement" in at,
             "result_body": ("Không đủ điều kiện giải quyết." if is_refusal else "Đồng ý giải quyết theo đề nghị.")
             if "propose_result" in at else None,
             "is_result_refusal": is_refusal,
             "result_document_id": result_document_id,
-            "extension_due_at": None,
-            "extension_reason": None,
-            "postal_tracking_number": f"EH{dossier_id % 100_000_000:08d}VN" if "ship" in at else None,
+            "extension_due_at": _db(life.extension_due_at),
+            "extension_reason": life.extension_reason,
+            "postal_tracking_number": _tracking_number(dossier_id) if "ship" in at else None,
             "created_at": _db(submitted_at - timedelta(minutes=rng.randrange(5, 90))),
             "updated_at": _db(life.events[-1][0]),
             "version": len(life.events) + 1,
         }
         rows["dossiers"].append(dossier_row)
         for when, action, from_status, to_status, actor_id, role, note in life.events:
-            is_public = action not in ("assign", "propose_result", "send_back", "propose_extension")
+            is_public = TRANSITIONS[action].is_public
             rows["dossier_events"].append({
                 "id": self._id("dossier_events"), "dossier_id": dossier_id, "at": _db(when), "action": action,
                 "actor_id": actor_id, "actor_role": role, "from_status": from_status, "to_status": to_status,
@@ -409,64 +431,81 @@ class HistoryGenerator:
                                         "stored_document_id": document_id, "source": source, "created_at": _db(at)})
         return len(keys), reused
 
-    def _live(self, procedure: ProcedureSpec, staff: Staff, channel: str, delivery: str,
+    def _live(self, code: str, procedure: ProcedureSpec, staff: Staff, channel: str, delivery: str,
               submitted_at: datetime) -> _Life:
-        """The dossier's events and clock ledger up to ``end``."""
+        """The events and clock ledger of dossier ``code`` up to ``end``."""
         rng, life, end = self.rng, _Life(), self.end
         snapshot = procedure.snapshot
-        citizen_role = "intake" if channel == "counter" else "citizen"
 
-        def event(at: datetime, action: str, to_status: str, actor_id: int | None, role: str, note: str = "") -> bool:
-            """Record the event if it happened before ``end``; False when it did not happen yet."""
+        def illegal(at: datetime, action: str, why: str) -> AssertionError:
+            """The generator contradicts the workflow: a bug to fix here, never rows to write."""
+            return AssertionError(f"history of dossier {code}, {action} at {at:%Y-%m-%d %H:%M}: {why}")
+
+        def event(at: datetime, action: str, *, role: str | None = None, note: str = "",
+                  to_status: str | None = None) -> bool:
+            """Record the step if it happened before ``end``; False when it did not happen yet.
+            ``role`` is named only where the table allows several, ``to_status`` only where the
+            effect decides it (a supplement goes back where it was requested)."""
             if at >= end:
                 return False
-            life.events.append((at, action, life.status, to_status, actor_id, role, note))
+            transition = TRANSITIONS[action]
+            if role is None:
+                [role] = transition.roles
+            to_status = str(to_status or transition.target or life.status)  # rows hold plain strings
+            why = check_step(action, life.status, to_status, role)
+            if why:
+                raise illegal(at, action, why)
+            life.events.append((at, action, life.status, to_status, staff.actor_id(role), role, note))
             life.status = to_status
             return True
 
-        def tick(at: datetime, kind: ClockEventKind, actor_id: int | None, reason: str = "",
-                 due_at: datetime | None = None) -> None:
+        def tick(kind: ClockEventKind, reason: str = "", due_at: datetime | None = None) -> None:
+            """The clock entry the last step appends, at its time and by its actor."""
+            at, action, _, _, actor_id, _, _ = life.events[-1]
+            if kind not in TRANSITIONS[action].clock:
+                raise illegal(at, action, f"the clock gets no {kind.value} entry from it")
             life.ledger.append(ClockEvent(kind, at, reason=reason or None, due_at=due_at))
             life.ledger_actors.append(actor_id)
 
-        event(submitted_at, "submit", "submitted", staff.intake_id if channel == "counter" else None, citizen_role)
+        event(submitted_at, "submit", role="intake" if channel == "counter" else "citizen")
         r = rng.random()
         accepted_at = self._add(submitted_at, rng.expovariate(1 / 150) if channel == "online" else rng.randrange(0, 20))
         if r < 0.015:
-            event(submitted_at + timedelta(hours=rng.randrange(2, 30)), "withdraw", "withdrawn", None, "citizen")
+            event(submitted_at + timedelta(hours=rng.randrange(2, 30)), "withdraw")
             return life
         if r < 0.045:
-            event(accepted_at, "refuse", "not_accepted", staff.intake_id, "intake",
-                  "Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan.")
+            event(accepted_at, "refuse", note="Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan.")
             return life
-        if not event(accepted_at, "accept", "accepted", staff.intake_id, "intake"):
+        if not event(accepted_at, "accept"):
             return life
-        tick(accepted_at, ClockEventKind.START, staff.intake_id)
+        tick(ClockEventKind.START)
         assigned_at = self._add(accepted_at, rng.randrange(10, 120))
-        if not event(assigned_at, "assign", "in_process", staff.intake_id, "intake"):
+        if not event(assigned_at, "assign", role="intake"):
             return life
         last = assigned_at
         policy = snapshot["supplement_policy"]
         if rng.random() < 0.08:
             asked = self._add(last, rng.randrange(60, 600))
-            if not event(asked, "request_supplement", "supplement_requested", staff.specialist_id, "specialist",
-                         "Đề nghị bổ sung giấy tờ chứng minh chỗ ở hợp pháp."):
+            requested_from = life.status
+            if not event(asked, "request_supplement", role="specialist",
+                         note="Đề nghị bổ sung giấy tờ chứng minh chỗ ở hợp pháp."):
                 return life
-            tick(asked, ClockEventKind.PAUSE, staff.specialist_id, "supplement")
+            life.supplement_return_status = requested_from
+            tick(ClockEventKind.PAUSE, "supplement")
             given = self._add(asked, rng.randrange(240, 2400))
-            if not event(given, "supplement", "in_process", None, "citizen"):
+            if not event(given, "supplement", to_status=requested_from):
                 return life
-            tick(given, ClockEventKind.RESTART if policy == "restart" else ClockEventKind.RESUME, None, "supplement")
+            tick(ClockEventKind.RESTART if policy == "restart" else ClockEventKind.RESUME, "supplement")
             last = given
         if rng.random() < 0.01:
             at = self._add(last, rng.randrange(60, 900))
-            if event(at, "withdraw", "withdrawn", None, "citizen", "Không còn nhu cầu."):
-                tick(at, ClockEventKind.STOP, None, "withdraw")
+            if event(at, "withdraw", note="Không còn nhu cầu."):
+                tick(ClockEventKind.STOP, "withdraw")
             return life
         if rng.random() < 0.007:
             at = self._add(last, rng.randrange(60, 900))
-            if event(at, "stop", "stopped", staff.leader_id, "leader", "Dừng xử lý theo đề nghị của cơ quan liên quan."):
-                tick(at, ClockEventKind.STOP, staff.leader_id, "stop")
+            if event(at, "stop", note="Dừng xử lý theo đề nghị của cơ quan liên quan."):
+                tick(ClockEventKind.STOP, "stop")
             return life
         running = clock.compute(life.ledger, snapshot, channel, delivery, self.calendar)
         committed = running.committed_minutes
@@ -484,33 +523,31 @@ class HistoryGenerator:
             proposed = self.calendar.at_position(max(self.calendar.position(last) + 30, due_position - 240),
                                                  period_end=False)
             new_due = self.calendar.at_position(close_position + rng.randrange(0, 960))
-            if not event(proposed, "propose_extension", life.status, staff.specialist_id, "specialist",
-                         "Cần xác minh thêm thông tin với cơ quan khác."):
+            reason = "Cần xác minh thêm thông tin với cơ quan khác."
+            if not event(proposed, "propose_extension", note=reason):
                 return life
+            life.extension_due_at, life.extension_reason = new_due, reason
             approved = self._add(proposed, 30)
-            if not event(approved, "approve_extension", life.status, staff.leader_id, "leader"):
+            if not event(approved, "approve_extension"):
                 return life
-            tick(approved, ClockEventKind.EXTEND, staff.leader_id, "Cần xác minh thêm thông tin với cơ quan khác.",
-                 due_at=new_due)
+            tick(ClockEventKind.EXTEND, reason, due_at=new_due)
+            life.extension_due_at = None
         proposed = self.calendar.at_position(max(close_position - rng.randrange(30, 480), self.calendar.position(life.events[-1][0])),
                                              period_end=False)
-        if not event(proposed, "propose_result", "pending_approval", staff.specialist_id, "specialist",
-                     "Đồng ý giải quyết theo đề nghị."):
+        if not event(proposed, "propose_result", note="Đồng ý giải quyết theo đề nghị."):
             return life
         if closed_at <= proposed:
             closed_at = proposed + timedelta(minutes=5)
-        if not event(closed_at, "approve", "result_ready", staff.leader_id, "leader"):
+        if not event(closed_at, "approve"):
             return life
-        tick(closed_at, ClockEventKind.CLOSE, staff.leader_id)
+        tick(ClockEventKind.CLOSE)
         if delivery == "online":
-            event(closed_at + timedelta(minutes=rng.randrange(10, 1440)), "return_online", "returned", staff.intake_id,
-                  "intake")
+            event(closed_at + timedelta(minutes=rng.randrange(10, 1440)), "return_online")
         elif delivery == "counter":
-            event(self._add(closed_at, rng.randrange(60, 1440)), "return_counter", "returned", staff.intake_id, "intake",
-                  "Đã trao kết quả cho người nộp hồ sơ.")
-        elif event(self._add(closed_at, rng.randrange(60, 480)), "ship", "shipped", staff.intake_id, "intake"):
-            event(self._add(life.events[-1][0], rng.randrange(480, 1440)), "deliver", "returned", staff.intake_id,
-                  "intake")
+            event(self._add(closed_at, rng.randrange(60, 1440)), "return_counter",
+                  note="Đã trao kết quả cho người nộp hồ sơ.")
+        elif event(self._add(closed_at, rng.randrange(60, 480)), "ship"):
+            event(self._add(life.events[-1][0], rng.randrange(480, 1440)), "deliver")
         return life
 
 

@@ -8,18 +8,44 @@ was submitted before today.
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from portal.auth.models import User
 from portal.auth.operations import create_officer
-from portal.catalog.models import Agency
-from portal.catalog.service import upsert_catalog
+from portal.catalog.models import Agency, Procedure
+from portal.catalog.service import upsert_catalog, working_calendar
+from portal.deadlines import VN_TZ
+from portal.demo.history import (
+    PLACEHOLDER_PDF,
+    PLACEHOLDER_SHA256,
+    Answers,
+    Applicant,
+    HistoryGenerator,
+    ProcedureSpec,
+    Staff,
+    first_ids,
+    insert_batch,
+    plain_answers,
+    reset_sequences,
+    write_counters,
+)
+from portal.dossiers.models import Dossier, DossierCodeCounter
+from portal.dossiers.storage import file_store
+from portal.eforms.definitions import get_form_definition
+from portal.eforms.prefill import registry_prefill
 from portal.extensions import db
+from portal.paperwork import ensure_demo_pki
+from portal.registry import RegistryUnavailable, get_registry
+from portal.registry.generator import generate_register
+from portal.registry.models import Person
+from portal.registry.store import get_engine
+from portal.submission.operations import procedure_snapshot
+from portal.timeutil import to_db
+from portal.workflow.results import pki_dir
 
 DEMO_PASSWORD = "demo-password"
 DEMO_REGISTER_SIZE = 10_000
@@ -59,9 +85,6 @@ def seed_officers() -> int:
 
 def seed_pki() -> None:
     """The demo certificate authority and one signing certificate per agency (results are signed)."""
-    from portal.workflow.results import pki_dir
-    from portal.paperwork import ensure_demo_pki
-
     agencies = db.session.execute(select(Agency).order_by(Agency.code)).scalars()
     ensure_demo_pki(pki_dir(), [(a.code, a.name_vi) for a in agencies])
 
@@ -73,11 +96,6 @@ def seed_reference_data() -> None:
 
 
 def count_register_people(url: str) -> int:
-    from sqlalchemy import inspect
-
-    from portal.registry.models import Person
-    from portal.registry.store import get_engine
-
     engine = get_engine(url)
     if not inspect(engine).has_table(Person.__tablename__):
         return 0
@@ -92,25 +110,6 @@ def seed_history(months: int, *, per_month: int = DEMO_HISTORY_PER_MONTH, seed: 
     Nothing is added when a dossier was submitted before today: history is made once, on a
     portal that has none. See :mod:`portal.demo.history` for how each dossier lives.
     """
-    from portal.catalog.models import Procedure
-    from portal.catalog.service import working_calendar
-    from portal.deadlines import VN_TZ
-    from portal.dossiers.models import Dossier
-    from portal.submission.operations import procedure_snapshot
-    from portal.dossiers.storage import file_store
-    from portal.demo.history import (
-        PLACEHOLDER_PDF,
-        PLACEHOLDER_SHA256,
-        HistoryGenerator,
-        ProcedureSpec,
-        Staff,
-        first_ids,
-        insert_batch,
-        reset_sequences,
-        write_counters,
-    )
-    from portal.timeutil import to_db
-
     today = datetime.now(VN_TZ).date()
     end = datetime.combine(today, time(), VN_TZ)
     if db.session.execute(select(Dossier.id).where(Dossier.submitted_at < to_db(end)).limit(1)).first():
@@ -146,12 +145,8 @@ def seed_history(months: int, *, per_month: int = DEMO_HISTORY_PER_MONTH, seed: 
     return count
 
 
-def _register_applicants(limit: int) -> list[Any]:
+def _register_applicants(limit: int) -> list[Applicant]:
     """Adults of the mock register (every 3rd by ID, so households are mixed), as applicants."""
-    from portal.demo.history import Applicant
-    from portal.registry.models import Person
-    from portal.registry.store import get_engine
-
     born_before = date(datetime.now().year - 18, 1, 1)
     with get_engine(current_app.config["REGISTRY_DATABASE_URL"]).connect() as conn:
         rows = conn.execute(
@@ -161,13 +156,8 @@ def _register_applicants(limit: int) -> list[Any]:
     return [Applicant(pid, name) for pid, name in rows[::3]]
 
 
-def _register_answers(applicant: Any, procedure: Any) -> Any:
+def _register_answers(applicant: Applicant, procedure: ProcedureSpec) -> Answers:
     """The answers the e-form would have prefilled from the register for this applicant."""
-    from portal.eforms.definitions import get_form_definition
-    from portal.eforms.prefill import registry_prefill
-    from portal.demo.history import Answers, plain_answers
-    from portal.registry import RegistryUnavailable, get_registry
-
     registry = get_registry()
     try:
         person = registry.get_person(applicant.personal_id)
@@ -178,8 +168,6 @@ def _register_answers(applicant: Any, procedure: Any) -> Any:
 
 
 def _code_counters() -> dict[tuple[int, date], int]:
-    from portal.dossiers.models import DossierCodeCounter
-
     return {
         (agency_id, day): last for agency_id, day, last in db.session.execute(
             select(DossierCodeCounter.agency_id, DossierCodeCounter.day, DossierCodeCounter.last_value)
@@ -198,8 +186,6 @@ def _code_counters() -> dict[tuple[int, date], int]:
 def seed_demo_command(register_size: int, history_months: int, history_per_month: int, history_seed: int) -> None:
     """Load the demo catalog, officers, (when empty) the mock population register and, with
     ``--history N``, N months of past dossiers."""
-    from portal.registry.generator import generate_register
-
     count = upsert_catalog(update_existing=False)
     created = seed_officers()
     seed_pki()

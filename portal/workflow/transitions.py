@@ -40,6 +40,7 @@ from portal.workflow.results import SigningFailed, issue_signed_result
 from portal.dossiers.states import OPEN_STATES, WITHDRAWABLE, Status, status_label
 
 S = Status
+K = ClockEventKind
 
 
 class TransitionRefused(Exception):
@@ -82,6 +83,9 @@ class Transition:
     input_guards: tuple[Guard, ...] = field(default_factory=tuple)  # on what the form gave
     is_public: bool = True  # shown on the citizen's and the public timeline
     effects: tuple[Effect, ...] = field(default_factory=tuple)  # what the state change guarantees
+    # The clock-ledger entries the effects may append (some only while the clock runs): stated
+    # here so that rows written outside ``apply_transition`` (the demo history) can be checked.
+    clock: frozenset[ClockEventKind] = frozenset()
 
 
 def _delivery_is(kind: str) -> Guard:
@@ -246,17 +250,17 @@ TRANSITIONS: dict[str, Transition] = {
                    notification="dossier_submitted"),
         Transition("accept", _l("Accept the dossier"), frozenset({S.SUBMITTED}), S.ACCEPTED, frozenset({"intake"}),
                    notification="dossier_accepted",
-                   effects=(_start_clock,)),
+                   effects=(_start_clock,), clock=frozenset({K.START})),
         Transition("refuse", _l("Refuse to accept (slip 03)"), frozenset({S.SUBMITTED}), S.NOT_ACCEPTED,
                    frozenset({"intake"}), requires_note=True, notification="dossier_refused"),
         Transition("request_supplement", _l("Request a supplement (slip 02)"),
                    frozenset({S.SUBMITTED, S.ACCEPTED, S.IN_PROCESS}), S.SUPPLEMENT_REQUESTED,
                    frozenset({"intake", "specialist"}), requires_note=True, notification="supplement_requested",
                    input_guards=(_needs_items,),
-                   effects=(_pause_for_supplement,)),
+                   effects=(_pause_for_supplement,), clock=frozenset({K.PAUSE})),
         Transition("supplement", _l("Send the supplement"), frozenset({S.SUPPLEMENT_REQUESTED}), None,
                    frozenset({"citizen"}), notification="supplement_received",
-                   effects=(_resume_after_supplement,)),
+                   effects=(_resume_after_supplement,), clock=frozenset({K.RESUME, K.RESTART})),
         Transition("assign", _l("Assign to a specialist"), frozenset({S.ACCEPTED, S.IN_PROCESS}), S.IN_PROCESS,
                    frozenset({"intake", "leader"}), input_guards=(_needs_assignee,), is_public=False,
                    effects=(_assign,)),
@@ -268,26 +272,26 @@ TRANSITIONS: dict[str, Transition] = {
                    frozenset({"leader"}), requires_note=True, is_public=False),
         Transition("approve", _l("Approve and sign the result"), frozenset({S.PENDING_APPROVAL}), S.RESULT_READY,
                    frozenset({"leader"}), notification="result_ready", guards=(_has_result,),
-                   effects=(_issue_signed_result,)),
+                   effects=(_issue_signed_result,), clock=frozenset({K.CLOSE})),
         Transition("request_payment", _l("Request payment of the fee"), frozenset({S.IN_PROCESS}),
                    S.PAYMENT_REQUESTED, frozenset({"specialist"}), requires_note=True,
                    notification="payment_requested",
-                   effects=(_pause_for_payment,)),
+                   effects=(_pause_for_payment,), clock=frozenset({K.PAUSE})),
         Transition("record_payment", _l("Record the payment"), frozenset({S.PAYMENT_REQUESTED}), S.IN_PROCESS,
                    frozenset({"citizen", "intake"}), notification="payment_received",
-                   effects=(_resume_after_payment,)),
+                   effects=(_resume_after_payment,), clock=frozenset({K.RESUME})),
         Transition("propose_extension", _l("Propose an apology and a new appointment"), _OFFICER_ACTIVE, None,
                    frozenset({"specialist"}), requires_note=True, input_guards=(_needs_new_due,), is_public=False,
                    effects=(_keep_extension,)),
         Transition("approve_extension", _l("Approve the apology and new appointment (slip 04)"), _OFFICER_ACTIVE,
                    None, frozenset({"leader"}), notification="extension_approved", guards=(_has_proposed_extension,),
-                   effects=(_extend,)),
+                   effects=(_extend,), clock=frozenset({K.EXTEND})),
         Transition("stop", _l("Stop processing (slip 05)"), OPEN_STATES, S.STOPPED, frozenset({"leader"}),
                    requires_note=True, notification="processing_stopped",
-                   effects=(_stop_clock,)),
+                   effects=(_stop_clock,), clock=frozenset({K.STOP})),
         Transition("withdraw", _l("Withdraw my dossier"), WITHDRAWABLE, S.WITHDRAWN, frozenset({"citizen"}),
                    notification="dossier_withdrawn",
-                   effects=(_stop_clock,)),
+                   effects=(_stop_clock,), clock=frozenset({K.STOP})),
         Transition("return_online", _l("Return the result online"), frozenset({S.RESULT_READY}), S.RETURNED,
                    frozenset({"intake"}), notification="result_returned", guards=(_delivery_is("online"),),
                    effects=(_mark_returned,)),
@@ -331,6 +335,29 @@ def refusal_reason(dossier: Dossier, name: str, actor: User | None, note: str, p
         message = guard(dossier, actor, params)
         if message:
             return message
+    return None
+
+
+def check_step(action: str, from_status: str, to_status: str, role: str) -> str | None:
+    """Why a step recorded without ``apply_transition`` (the demo history writes its events in
+    bulk) is one the table does not allow, or None. Only the table is checked: the action, the
+    roles, where it may start and where it leads; the guards read a dossier, which a step lacks."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        return f"unknown action {action!r}"
+    if role not in transition.roles:
+        return f"{action} is not for the role {role!r}"
+    if from_status not in transition.sources:
+        return f"{action} cannot start from {from_status!r}"
+    targets: frozenset[str]
+    if transition.target is not None:
+        targets = frozenset({transition.target})
+    elif action == "supplement":  # back where the request was made (``_resume_after_supplement``)
+        targets = TRANSITIONS["request_supplement"].sources
+    else:
+        targets = frozenset({from_status})
+    if to_status not in targets:
+        return f"{action} from {from_status!r} cannot lead to {to_status!r}"
     return None
 
 

@@ -1,0 +1,125 @@
+"""The house rules of docs/ARCHITECTURE.md that a reader would otherwise have to trust.
+
+The import directions themselves are import-linter contracts (``[tool.importlinter]`` in
+pyproject.toml, run by ``make test``); here we check that those contracts would catch each
+cycle the portal once had, and the rules no contract can express.
+"""
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PORTAL = ROOT / "portal"
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+PAGE_MODULES = [
+    *PORTAL.glob("*/views.py"), *(PORTAL / "citizen").glob("*.py"), PORTAL / "web.py", PORTAL / "responses.py",
+]
+
+
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def _lint(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], cwd=root, capture_output=True, text=True, timeout=120,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_the_import_contracts_hold():
+    result = _lint(ROOT)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "BROKEN" not in result.stdout and " KEPT" in result.stdout
+
+
+# Each cycle the portal had before issue 14, as the import that would bring it back.
+CYCLES = {
+    "dossiers -> workflow": ("portal/dossiers/models.py", "import portal.workflow.transitions"),
+    "dossiers -> payments": ("portal/dossiers/display.py", "import portal.payments.models"),
+    "notifications -> workflow": ("portal/notifications/operations.py", "import portal.workflow.clock"),
+    "notifications -> payments": ("portal/notifications/messages.py", "import portal.payments.operations"),
+    "catalog <- deadlines": ("portal/deadlines/engine.py", "import portal.catalog.service"),
+    "deadlines -> flask": ("portal/deadlines/calendar.py", "import flask"),
+    "submission -> payments": ("portal/submission/operations.py", "import portal.payments.models"),
+    "stats -> backoffice views": ("portal/stats/views.py", "import portal.backoffice.views"),
+    "api -> tracking views": ("portal/api/views.py", "import portal.tracking.views"),
+}
+
+
+@pytest.fixture(scope="module")
+def copy_of_the_house(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("house")
+    shutil.copytree(PORTAL, root / "portal", ignore=shutil.ignore_patterns("__pycache__", "translations"))
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+@pytest.mark.parametrize("name", CYCLES)
+def test_the_contracts_catch_a_cycle_coming_back(copy_of_the_house: Path, name: str):
+    relative, line = CYCLES[name]
+    module = copy_of_the_house / relative
+    original = module.read_text(encoding="utf-8")
+    module.write_text(f"{original}\n{line}  # noqa\n", encoding="utf-8")
+    try:
+        result = _lint(copy_of_the_house)
+    finally:
+        module.write_text(original, encoding="utf-8")
+    assert result.returncode != 0 and "BROKEN" in result.stdout, result.stdout[-2000:]
+
+
+def test_pages_never_commit_or_roll_back():
+    """Operations own the unit of work; the request commits once (portal/__init__.py)."""
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in PAGE_MODULES
+        for node in ast.walk(_tree(path))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("commit", "rollback", "begin_nested")
+    ]
+    assert not found
+
+
+def test_no_module_imports_another_package_inside_a_function():
+    """A function-level import to dodge a cycle is the cycle (the app factory excepted)."""
+    found = []
+    for path in PORTAL.rglob("*.py"):
+        if path == PORTAL / "__init__.py":
+            continue
+        package = path.relative_to(PORTAL).parts[0].removesuffix(".py")
+        for function in ast.walk(_tree(path)):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("portal."):
+                    if node.module.split(".")[1] != package:
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.module}")
+    assert not found
+
+
+def test_nothing_imports_the_app_factory():
+    """The root package builds the app from every module; a module importing it is a cycle."""
+    found = []
+    for path in PORTAL.rglob("*.py"):
+        for node in ast.walk(_tree(path)):
+            if isinstance(node, ast.Import) and any(alias.name == "portal" for alias in node.names):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            if isinstance(node, ast.ImportFrom) and node.module == "portal":
+                modules = {p.stem for p in PORTAL.iterdir() if p.suffix == ".py" or p.is_dir()}
+                found += [f"{path.relative_to(ROOT)}:{node.lineno} {a.name}" for a in node.names if a.name not in modules]
+    assert not found
+
+
+def test_no_python_file_is_over_600_lines():
+    long = {
+        str(path.relative_to(ROOT)): n
+        for path in PORTAL.rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > 600
+    }
+    assert not long
