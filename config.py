@@ -73,6 +73,21 @@ class Config:
     MAX_FILE_SIZE = 10 * 1024 * 1024
     MAX_DOSSIER_ATTACHMENTS_SIZE = 30 * 1024 * 1024
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # A form with files over MAX_CONTENT_LENGTH, up to this size, is read with its files thrown
+    # away so the step comes back with what was typed; a larger body is refused outright (413).
+    # The proxy in front must let bodies this large through (nginx ``client_max_body_size``).
+    OVERSIZED_BODY_READ_LIMIT = 64 * 1024 * 1024
+    # What one citizen's document store (their uploads, not the results the state issues) may hold.
+    MAX_DOCUMENT_STORE_SIZE = 200 * 1024 * 1024
+    # A file no row refers to is removed by ``flask files gc`` only when it is older than this:
+    # an upload being written now is not referred to until its request commits.
+    FILES_GC_MIN_AGE = timedelta(hours=1)
+    # Defaults for a procedure that sets none (administration, per procedure): the working days
+    # a citizen has to send a supplement, when to remind them, and how far past the current
+    # appointment a proposed extension (slip 04) may go.
+    SUPPLEMENT_WORKING_DAYS = 10
+    SUPPLEMENT_REMINDER_WORKING_DAYS = 2
+    MAX_EXTENSION_WORKING_DAYS = 10
     # Decompression bombs: a picture may not open into more pixels than a 600 dpi A4 scan or
     # a 64-megapixel photo, and a PDF's compressed streams may not inflate past this size.
     MAX_IMAGE_PIXELS = 64_000_000
@@ -92,6 +107,13 @@ class Config:
     NOTIFICATION_SENDING_TIMEOUT = 600
     # Shared secret of the (mock) payment gateway: callbacks are signed with HMAC-SHA256.
     PAYMENT_SECRET = "demo-payment-secret"
+    # The payment gateway, an outside system: its own ledger (the bundled mock), reached in-process
+    # or over HTTP at GATEWAY_URL; the mock also posts server-to-server notifications when on.
+    GATEWAY_CLIENT = "inprocess"
+    GATEWAY_DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'gateway.sqlite3'}"
+    GATEWAY_URL = "http://127.0.0.1:5000"
+    GATEWAY_TIMEOUT = 5.0
+    GATEWAY_SENDS_NOTIFICATIONS = True
     PAGE_SIZE = 20
 
 
@@ -109,6 +131,7 @@ class ProductionConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    GATEWAY_SENDS_NOTIFICATIONS = False  # tests post the notifications they mean to
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     SECRET_KEY = "test-secret"
@@ -141,12 +164,21 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "DATABASE_POOL_SIZE": ("DATABASE_POOL_SIZE", int),
     "DATABASE_MAX_OVERFLOW": ("DATABASE_MAX_OVERFLOW", int),
     "UPLOAD_DIR": ("UPLOAD_DIR", str),
+    "MAX_DOCUMENT_STORE_SIZE": ("MAX_DOCUMENT_STORE_SIZE", int),
+    "SUPPLEMENT_WORKING_DAYS": ("SUPPLEMENT_WORKING_DAYS", int),
+    "SUPPLEMENT_REMINDER_WORKING_DAYS": ("SUPPLEMENT_REMINDER_WORKING_DAYS", int),
+    "MAX_EXTENSION_WORKING_DAYS": ("MAX_EXTENSION_WORKING_DAYS", int),
     "PKI_DIR": ("PKI_DIR", str),
     "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
     "MAIL_SERVER": ("MAIL_SERVER", str),
     "MAIL_PORT": ("MAIL_PORT", int),
     "MAIL_FROM": ("MAIL_FROM", str),
     "PAYMENT_SECRET": ("PAYMENT_SECRET", str),
+    "GATEWAY_CLIENT": ("GATEWAY_CLIENT", str),
+    "GATEWAY_DATABASE_URL": ("GATEWAY_DATABASE_URL", str),
+    "GATEWAY_URL": ("GATEWAY_URL", str),
+    "GATEWAY_TIMEOUT": ("GATEWAY_TIMEOUT", float),
+    "GATEWAY_SENDS_NOTIFICATIONS": ("GATEWAY_SENDS_NOTIFICATIONS", _bool),
 }
 
 

@@ -44,18 +44,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.auth import init_app as init_auth
     from portal.catalog import init_app as init_catalog
     from portal.catalog.cli import deadline_command
-    from portal.backoffice.views import backoffice_bp
+    from portal.backoffice import backoffice_bp
     from portal.citizen import dossiers_bp
+    from portal.dossiers.cli import files_cli
     from portal.eforms.views import eforms_bp
     from portal.notifications.cli import notifications_cli
     from portal.notifications.views import notifications_bp
-    from portal.payments.views import payments_bp
+    from portal.checkout.views import payments_bp
+    from portal.gateway.views import gateway_bp
+    from portal.payments import init_app as init_payments
     from portal.tracking.views import tracking_bp
     from portal.extensions import babel, configure_engine, csrf, db, limiter, migrate
-    from portal.i18n import select_locale, select_timezone
+    from portal.i18n import select_locale, select_timezone, use_compiled_catalogs
     from portal.registry import init_app as init_registry
     from portal.demo.seed import seed_demo_command
     from portal.stats.views import stats_bp
+    from portal.workflow.cli import supplements_cli
 
     security.init_app(app)
     db.init_app(app)
@@ -65,9 +69,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    use_compiled_catalogs(app)
     limiter.init_app(app)
 
     init_registry(app)
+    init_payments(app)
     init_auth(app)
     init_catalog(app)
     web.init_app(app)
@@ -76,6 +82,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(backoffice_bp)
     app.register_blueprint(eforms_bp)
     app.register_blueprint(payments_bp)
+    app.register_blueprint(gateway_bp)
+    csrf.exempt(gateway_bp)  # another site in reality: its forms carry no portal token
     app.register_blueprint(tracking_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(stats_bp)
@@ -93,5 +101,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(audit_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(deadline_command)
+    app.cli.add_command(files_cli)
+    app.cli.add_command(supplements_cli)
     backup.init_app(app)
     return app

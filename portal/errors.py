@@ -12,13 +12,13 @@ from typing import Any
 
 from flask import Flask, current_app, flash, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
 
 from portal.extensions import db, login_manager
-from portal.i18n import wants_json
+from portal.i18n import file_size, wants_json
 
 # Connection refused or lost, lock or statement timeout (OperationalError); no free connection
 # in the pool (TimeoutError).
@@ -46,7 +46,12 @@ def _messages() -> dict[int, tuple[str, str]]:
         403: (_("You cannot open this page"), _("Your account does not have access to this page. If you think it should, contact your administrator.")),
         404: (_("Page not found"), _("The address may be mistyped, or the page no longer exists.")),
         405: (_("This action is not allowed here"), _("Go back and use the buttons on the page.")),
-        413: (_("The file is too large"), _("Choose a smaller file and try again.")),
+        413: (_("The file is too large"), _(
+            "Each file may be up to %(file)s and everything sent at once up to %(request)s. Go back and attach "
+            "fewer or smaller files.",
+            file=file_size(current_app.config["MAX_FILE_SIZE"]),
+            request=file_size(current_app.config["MAX_CONTENT_LENGTH"]),
+        )),
         422: (_("The request could not be processed"), _("Go back and check what you entered.")),
         429: (_("Too many attempts"), _("You have made too many requests in a short time. Wait a minute and try again.")),
         500: (_("Something went wrong on our side"), _("Nothing you entered has been lost. Please try again in a few minutes.")),
@@ -58,16 +63,18 @@ def _handle(error: HTTPException):
     original = getattr(error, "original_exception", None)
     if isinstance(original, DATABASE_UNAVAILABLE):  # raised while committing, after the view
         return _handle_database_unavailable(original)
-    if isinstance(original, StaleDataError):
+    if isinstance(original, StaleDataError | IntegrityError):
         return _handle_conflict(original)
     code = error.code or 500
     db.session.rollback()  # nothing half-done by a failed request is committed
     title, detail = _messages().get(code, (error.name, error.description or ""))
     # A reason given with abort(403, "…") is shown; Werkzeug's generic English text is not.
     reason = error.description if error.description != type(error).description else None
+    # The error's own headers stay (405: ``Allow``, RFC 9110; 401: ``WWW-Authenticate``); the body is ours.
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
     if wants_json():
-        return jsonify({"error": error.name, "message": reason or detail, "status": code}), code
-    return render_template("errors/error.html", code=code, title=title, detail=detail, reason=reason), code
+        return jsonify({"error": error.name, "message": reason or detail, "status": code}), code, headers
+    return render_template("errors/error.html", code=code, title=title, detail=detail, reason=reason), code, headers
 
 
 def _handle_unexpected(error: Exception):
@@ -88,10 +95,12 @@ def _handle_database_unavailable(error: Exception):
     return response
 
 
-def _handle_conflict(error: StaleDataError):
+def _handle_conflict(error: StaleDataError | IntegrityError):
     """Someone else changed the dossier between this request's read and its write (optimistic
-    lock, ``Dossier.version``): nothing of this request is kept, and the person sees the dossier
-    as it is now with a 409, or a plain 409 page where no dossier page fits."""
+    lock, ``Dossier.version``), or wrote the same once-only row first (a unique key: a rating sent
+    twice at once): nothing of this request is kept, and the person sees the dossier as it is now
+    with a 409, or a plain 409 page where no dossier page fits."""
+    current_app.logger.warning("Concurrent change: %s", type(error).__name__)
     db.session.rollback()
     message = _("Someone else changed this dossier at the same moment, so nothing you sent was saved. "
                 "Here is how it looks now; check it and try again.")
@@ -121,6 +130,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_bytes)
     app.register_error_handler(HTTPException, _handle)
     app.register_error_handler(StaleDataError, _handle_conflict)
+    app.register_error_handler(IntegrityError, _handle_conflict)
     for error in DATABASE_UNAVAILABLE:
         app.register_error_handler(error, _handle_database_unavailable)
     app.register_error_handler(Exception, _handle_unexpected)

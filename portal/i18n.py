@@ -1,10 +1,17 @@
-"""Locale choice and locale-aware formatting (Vietnamese by default, English on request)."""
+"""Locale choice and locale-aware formatting (Vietnamese by default, English on request), and
+the compiled catalogs every install needs."""
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from flask import current_app, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 
 
@@ -31,6 +38,13 @@ def money(amount: int) -> str:
     return f"{format_decimal(amount, locale=current_lang())}\u00a0₫"
 
 
+def file_size(size: int) -> str:
+    """A size in bytes as people read a limit: ``10 MB``, ``1,5 MB`` in Vietnamese, ``500 KB``."""
+    if size >= 2**20:
+        return f"{format_decimal(round(size / 2**20, 1), locale=current_lang())} MB"
+    return f"{format_decimal(round(size / 2**10), locale=current_lang())} KB"
+
+
 def day(value: date | datetime | None) -> str:
     return format_date(value, "dd/MM/yyyy") if value else ""
 
@@ -41,3 +55,49 @@ def moment(value: datetime | None) -> str:
 
 def wants_json() -> bool:
     return request.path.startswith("/api/")
+
+
+def _is_compiled(mo: Path, po: Path) -> bool:
+    return mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime
+
+
+def compile_catalogs(source: Path, target: Path) -> None:
+    """Compile each ``<lang>/LC_MESSAGES/*.po`` under ``source`` to its ``.mo`` under ``target``,
+    as ``pybabel compile`` does (fuzzy entries left out), skipping those already up to date.
+    Each file is written whole or not at all, so processes starting together never read half."""
+    for po in sorted(source.glob("*/LC_MESSAGES/*.po")):
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        if _is_compiled(mo, po):
+            continue
+        with po.open("rb") as file:
+            catalog = read_po(file, locale=po.parent.parent.name)
+        compiled = BytesIO()
+        write_mo(compiled, catalog)
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        partial = mo.with_name(f"{mo.name}.{os.getpid()}.part")
+        partial.write_bytes(compiled.getvalue())
+        partial.replace(mo)
+
+
+def use_compiled_catalogs(app: Flask) -> None:
+    """Point Flask-Babel at compiled catalogs, compiling them at start-up when they are missing.
+
+    Flask-Babel reads only ``.mo`` files; git holds the ``.po`` sources and ``make translations``
+    compiles them. An install that skipped it (``pip install`` and gunicorn, as the README's
+    production recipe does) would otherwise serve every interface string in English under
+    ``lang="vi"``. A translations folder whose catalogs are missing, or older than their source,
+    is compiled into ``<instance>/translations`` (a temporary folder when that cannot be
+    written) and read from there; the package itself is never written to.
+    """
+    directories = app.extensions["babel"].translation_directories
+    for index, directory in enumerate(directories):
+        source = Path(directory)
+        if all(_is_compiled(po.with_suffix(".mo"), po) for po in source.glob("*/LC_MESSAGES/*.po")):
+            continue
+        target = Path(app.instance_path) / "translations"
+        try:
+            compile_catalogs(source, target)
+        except OSError:
+            target = Path(tempfile.mkdtemp(prefix="portal-translations-"))
+            compile_catalogs(source, target)
+        directories[index] = str(target)

@@ -39,7 +39,12 @@ def slip_response(dossier: Dossier, number: str = "01"):
     except paperwork.PaperworkError:
         flash(_("The receipt could not be generated just now. Your dossier is safe; try again in a minute."), "error")
         return redirect(request.referrer or url_for("web.home"))
+    return pdf_response(pdf, f"{dossier.code}-phieu-{number}.pdf")
+
+
+def pdf_response(pdf: bytes, filename: str, *, is_inline: bool = False):
+    """A generated PDF, to download (or to open in the browser with ``is_inline``)."""
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{dossier.code}-phieu-{number}.pdf"'
+    response.headers["Content-Disposition"] = f'{"inline" if is_inline else "attachment"}; filename="{filename}"'
     return response

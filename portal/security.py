@@ -11,6 +11,12 @@
    is a 404 instead of a database error.
 4. Personal ID numbers (12 digits) are masked to their last four digits in every log record,
    whichever logger or handler writes it (ASVS V7.1.1, Luật Bảo vệ dữ liệu cá nhân 2025).
+5. Every form and query value is text in the portal's normal form (:func:`portal.textutil.normalise`:
+   NFC, look-alike letters, spaces) before any page, validator or query reads it; passwords
+   alone are left as typed (:class:`PortalRequest`).
+6. A multipart body over ``MAX_CONTENT_LENGTH`` (up to ``OVERSIZED_BODY_READ_LIMIT``) is read
+   with its files thrown away as they arrive, so the page can come back with what was typed and
+   say which limits the files broke; a larger body is a plain 413.
 """
 from __future__ import annotations
 
@@ -19,9 +25,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, request, session
+from flask import Flask, Request, Response, current_app, request, session
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
+
+from portal.textutil import normalise
 
 # The largest value of a 32-bit signed integer column (PostgreSQL ``integer``).
 MAX_ID = 2**31 - 1
@@ -156,8 +166,75 @@ def _security_headers(app: Flask) -> Callable[[Response], Response]:
     return add_headers
 
 
+def is_raw_field(name: str) -> bool:
+    """A field whose value is kept byte for byte: a password is what was typed, spaces included."""
+    return "password" in name
+
+
+def _normalised(values: MultiDict[str, str]) -> ImmutableMultiDict[str, str]:
+    return ImmutableMultiDict(
+        [(name, value if is_raw_field(name) else normalise(value)) for name, value in values.items(multi=True)]
+    )
+
+
+class _Discarded:
+    """Where a file part of an over-limit body goes as it arrives: nowhere."""
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+    def seek(self, *_args: object) -> int:
+        return 0
+
+    def read(self, *_args: object) -> bytes:
+        return b""
+
+    def close(self) -> None:
+        pass
+
+
+class PortalRequest(Request):
+    """Flask's request with the portal's edge: normal text in ``args`` and ``form``, and
+    over-limit multipart bodies read without their files (``is_body_over_limit``,
+    ``refused_file_fields``: the fields whose files were thrown away)."""
+
+    is_body_over_limit = False
+    refused_file_fields: tuple[str, ...] = ()
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict[str, str]:  # type: ignore[override]
+        return _normalised(super().args)
+
+    def _is_oversized_multipart(self) -> bool:
+        limit, length = self.max_content_length, self.content_length
+        return (
+            self.mimetype == "multipart/form-data" and limit is not None and length is not None
+            and limit < length <= current_app.config["OVERSIZED_BODY_READ_LIMIT"]
+        )
+
+    def _load_form_data(self) -> None:
+        if "form" in self.__dict__:
+            return
+        if self._is_oversized_multipart():
+            self.is_body_over_limit = True
+            self.max_content_length = current_app.config["OVERSIZED_BODY_READ_LIMIT"]
+        super()._load_form_data()
+        if self.is_body_over_limit:
+            files = self.__dict__["files"]
+            self.refused_file_fields = tuple(dict.fromkeys(n for n, f in files.items(multi=True) if f.filename))
+            self.__dict__["files"] = ImmutableMultiDict()
+        self.__dict__["form"] = _normalised(self.__dict__["form"])
+
+    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
+                         filename: str | None = None, content_length: int | None = None) -> Any:
+        if self.is_body_over_limit:
+            return _Discarded()
+        return super()._get_file_stream(total_content_length, content_type, filename, content_length)
+
+
 def init_app(app: Flask) -> None:
     """Called by ``create_app`` before the blueprints, whose ``<int:…>`` rules use the converter."""
+    app.request_class = PortalRequest
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies > 0:
         # Not X-Forwarded-Host: links in slips and messages must not follow a client's header.

@@ -1,7 +1,8 @@
-"""Pages that belong to no single domain: home, language switch, health."""
+"""Pages that belong to no single domain: home, language switch, health, and the icons browsers
+ask for at the root of the site."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, send_from_directory, session, url_for
 from flask_login import current_user
 
 from portal import i18n
@@ -28,6 +29,21 @@ def set_language():
     if not is_local_path(target):
         target = url_for("web.home")
     return redirect(target)
+
+
+# Browsers and home screens ask for these at the root whatever the page links to (every page
+# links to the SVG icon and the manifest in static/icons/).
+ROOT_ICONS = {
+    "favicon.ico": "icons/favicon.ico",
+    "apple-touch-icon.png": "icons/apple-touch-icon.png",
+    "apple-touch-icon-precomposed.png": "icons/apple-touch-icon.png",
+}
+ICON_MAX_AGE = 7 * 24 * 3600
+
+
+@web_bp.route("/<any(" + ", ".join(f"'{name}'" for name in ROOT_ICONS) + "):name>")
+def show_icon(name: str):
+    return send_from_directory(current_app.static_folder, ROOT_ICONS[name], max_age=ICON_MAX_AGE)
 
 
 @web_bp.route("/healthz")

@@ -66,7 +66,15 @@ def register(database_urls: tuple[str, str]) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_urls: tuple[str, str], register: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The mock payment gateway's own ledger: an outside system, kept apart from the portal's
+    database and its per-test rollback (tests that reconcile clear it first)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('gateway')}/gateway.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def app(database_urls: tuple[str, str], register: str, gateway_url: str,
+        tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     from portal.demo.seed import seed_reference_data
 
     app = create_app(
@@ -76,6 +84,7 @@ def app(database_urls: tuple[str, str], register: str, tmp_path_factory: pytest.
             "REGISTRY_CLIENT": "sql",
             "PKI_DIR": str(tmp_path_factory.mktemp("pki")),
             "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+            "GATEWAY_DATABASE_URL": gateway_url,
         }
     )
     with app.app_context():
@@ -137,7 +146,7 @@ def ctx(app: Flask) -> Iterator[None]:
 
 
 @pytest.fixture()
-def make_app(database_urls: tuple[str, str], register: str) -> Iterator[Callable[..., Flask]]:
+def make_app(database_urls: tuple[str, str], register: str, gateway_url: str) -> Iterator[Callable[..., Flask]]:
     """Build an extra app on the test databases (other settings); its engines are closed after.
 
     The rate limiter is one object bound to every app: an app built with limits on would
@@ -150,7 +159,8 @@ def make_app(database_urls: tuple[str, str], register: str) -> Iterator[Callable
 
     def build(**config: object) -> Flask:
         app = create_app(
-            {"SQLALCHEMY_DATABASE_URI": database_urls[0], "REGISTRY_DATABASE_URL": register, **config}
+            {"SQLALCHEMY_DATABASE_URI": database_urls[0], "REGISTRY_DATABASE_URL": register,
+             "GATEWAY_DATABASE_URL": gateway_url, **config}
         )
         made.append(app)
         return app

@@ -47,7 +47,8 @@ CYCLES = {
     "notifications -> payments": ("portal/notifications/messages.py", "import portal.payments.operations"),
     "catalog <- deadlines": ("portal/deadlines/engine.py", "import portal.catalog.service"),
     "deadlines -> flask": ("portal/deadlines/calendar.py", "import flask"),
-    "submission -> payments": ("portal/submission/operations.py", "import portal.payments.models"),
+    "payments -> submission": ("portal/payments/models.py", "import portal.submission.operations"),
+    "payments -> workflow": ("portal/payments/operations.py", "import portal.workflow.transitions"),
     "stats -> backoffice views": ("portal/stats/views.py", "import portal.backoffice.views"),
     "api -> tracking views": ("portal/api/views.py", "import portal.tracking.views"),
 }

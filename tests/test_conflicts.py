@@ -73,7 +73,7 @@ OFFICER_ACTIONS = [
     (["accept"], "intake1", "assign", {"assignee": "specialist"}),
     (["accept", "assign"], "specialist1", "propose_result", {"note": "Đủ điều kiện."}),
     (["accept", "assign"], "specialist1", "request_payment", {"amount": "50.000", "note": "Phí thẩm định."}),
-    (["accept", "assign"], "specialist1", "propose_extension", {"new_due_at": "+1y", "note": "Cần xác minh."}),
+    (["accept", "assign"], "specialist1", "propose_extension", {"new_due_at": "+7d", "note": "Cần xác minh."}),
     (["accept", "assign", "propose_extension"], "leader1", "approve_extension", {}),
     (["accept", "assign", "propose_result"], "leader1", "send_back", {"note": "Bổ sung căn cứ."}),
     (["accept", "assign", "propose_result"], "leader1", "approve", {}),
@@ -85,7 +85,7 @@ STEPS = {
     "accept": ("intake1", {}),
     "assign": ("intake1", {"assignee": "specialist"}),
     "propose_result": ("specialist1", {"note": "Đủ điều kiện."}),
-    "propose_extension": ("specialist1", {"new_due_at": "+1y", "note": "Cần xác minh."}),
+    "propose_extension": ("specialist1", {"new_due_at": "+7d", "note": "Cần xác minh."}),
     "approve": ("leader1", {}),
 }
 
@@ -94,10 +94,11 @@ def _form(app, code: str, form: dict) -> dict:
     resolved = dict(form)
     if resolved.get("assignee") == "specialist":
         resolved["assignee"] = _specialist_id(app)
-    if resolved.get("new_due_at") == "+1y":
+    if resolved.get("new_due_at") == "+7d":
         with app.app_context():
             due = from_db(db.session.execute(select(Dossier.due_at).where(Dossier.code == code)).scalar_one())
-        resolved["new_due_at"] = (due + timedelta(days=366)).strftime("%Y-%m-%dT%H:%M")
+        # a week later: within the 10 working days an extension may add by default
+        resolved["new_due_at"] = (due + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     return resolved
 
 

@@ -19,15 +19,16 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Regexp, StopValidation
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation
 from wtforms.widgets import CheckboxInput
 
 from portal.auth.models import User
 from portal.catalog.models import CalendarException
-from portal.catalog.service import MAX_DISCOUNT_PCT, list_agencies
+from portal.catalog.service import MAX_DISCOUNT_PCT, MAX_LIMIT_DAYS, list_agencies
 from portal.eforms.places import provinces, wards_of
 from portal.extensions import db
 from portal.i18n import current_lang
+from portal.timeutil import SERVICE_YEARS
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PROCESSING_VALUE = 365
@@ -86,6 +87,20 @@ def _password_field(label: Any) -> PasswordField:
     )
 
 
+def _working_days_field(label: Any, description: Any) -> IntegerField:
+    """A number of working days a procedure may set, or leave empty for the portal's default."""
+    return IntegerField(
+        label,
+        validators=[
+            _readable, Optional(),
+            NumberRange(min=1, max=MAX_LIMIT_DAYS, message=_l("Enter a number of working days from %(min)d to %(max)d.")),
+        ],
+        invalid_value_message=_l("Enter a whole number of working days, for example 10, or leave it empty."),
+        description=description,
+        render_kw={"inputmode": "numeric"},
+    )
+
+
 def _fee_field(label: Any) -> MoneyField:
     return MoneyField(
         label,
@@ -139,6 +154,16 @@ class ProcedureForm(FlaskForm):
         ],
         invalid_choice_message=_l("Choose what happens to the clock after a supplement."),
     )
+    supplement_days = _working_days_field(
+        _l("Time limit to supplement (working days)"),
+        _l("How long the citizen has to send what a supplement request (slip 02) asks for, as the procedure's "
+           "legal text sets it. Empty: the portal's default."),
+    )
+    max_extension_days = _working_days_field(
+        _l("Longest extension (working days)"),
+        _l("How far after the current appointment an apology and new appointment (slip 04) may go. "
+           "Empty: the portal's default."),
+    )
     result_deliveries = SelectMultipleField(
         _l("Ways to return the result"),
         choices=[
@@ -184,6 +209,8 @@ class CalendarExceptionForm(FlaskForm):
     )
 
     def validate_day(self, field: DateField) -> None:
+        if field.data.year not in SERVICE_YEARS:
+            raise ValidationError(_l("Enter a date from 2000 to 2100."))
         exists = db.session.execute(
             select(CalendarException.id).where(CalendarException.day == field.data)
         ).first()
@@ -196,6 +223,7 @@ def _agency_field() -> SelectField:
         _l("Agency"),
         coerce=_int_or_none,
         invalid_choice_message=_l("Choose the officer's agency."),
+        invalid_value_message=_l("Choose the officer's agency."),
     )
 
 
@@ -276,11 +304,13 @@ class AgencyForm(FlaskForm):
         _l("Province or city"),
         coerce=_int_or_none,
         invalid_choice_message=_l("Choose the province or city."),
+        invalid_value_message=_l("Choose the province or city."),
     )
     ward_code = SelectField(
         _l("Ward or commune"),
         coerce=_int_or_none,
         invalid_choice_message=_l("Choose a ward or commune of this province, or none."),
+        invalid_value_message=_l("Choose a ward or commune of this province, or none."),
         description=_l("After changing the province, save once to list its wards."),
     )
 

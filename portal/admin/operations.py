@@ -27,6 +27,8 @@ PROCEDURE_RULES = (
     "fee_counter",
     "fee_online",
     "supplement_policy",
+    "supplement_days",
+    "max_extension_days",
     "result_deliveries",
     "allows_pay_later",
 )

@@ -1,24 +1,21 @@
 """JSON API v1. Errors are JSON too: ``{"error", "message", "status"}``."""
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from flask import Blueprint, abort, jsonify, request, url_for
 
+from portal.api.parameters import ParameterError, openapi_document, read_parameters
 from portal.catalog.models import Procedure
 from portal.catalog.service import get_procedure, rules_of, search_procedures, working_calendar
 from portal.deadlines import DeadlineInputError, deadline_report, parse_iso, parse_pause
 from portal.stats.scope import StatsInputError, UnknownCode, parse_scope
 from portal.stats.service import compute_indicators
 from portal.stats.service import as_json as stats_json
-from portal.tracking.service import MalformedCode, as_json, find, normalise, public_view
+from portal.tracking.service import as_json, find, normalise, public_view
 from portal.tracking.limits import tracking_limit
 
 api_bp = Blueprint("api", __name__, url_prefix="/api")
-OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")
 
 
 def _procedure_summary(p: Procedure) -> dict[str, Any]:
@@ -56,16 +53,21 @@ def _bad_request(parameter: str, message: str):
     return response
 
 
+@api_bp.errorhandler(ParameterError)
+def _refuse_parameter(exc: ParameterError):
+    return _bad_request(exc.parameter, str(exc))
+
+
 @api_bp.get("/v1/procedures")
 def list_procedures_json():
-    procedures = search_procedures(
-        request.args.get("q", "")[:200], request.args.get("field") or None, request.args.get("agency") or None
-    )
+    args = read_parameters("listProcedures")
+    procedures = search_procedures(args.get("q", ""), args.get("field"), args.get("agency"))
     return jsonify({"items": [_procedure_summary(p) for p in procedures], "count": len(procedures)})
 
 
 @api_bp.get("/v1/procedures/<code>")
 def get_procedure_json(code: str):
+    read_parameters("getProcedure", path={"code": code})
     procedure = get_procedure(code)
     if procedure is None:
         abort(404, f"No published procedure has the code {code!r}.")
@@ -75,44 +77,36 @@ def get_procedure_json(code: str):
 @api_bp.get("/v1/deadline")
 def compute_deadline_json():
     """Estimated appointment for a receipt time (DESIGN §5); 400 names the bad parameter."""
-    args = request.args
-    code = args.get("procedure", "")
+    args = read_parameters("computeDeadline")
     try:
-        if not code:
-            raise DeadlineInputError("procedure", "The parameter 'procedure' is required.")
-        received_at = parse_iso(args.get("received_at", ""), "received_at")
-        pauses = [parse_pause(value) for value in args.getlist("pause")]
-        lang = args.get("lang", "vi")
-        if lang not in ("vi", "en"):
-            raise DeadlineInputError("lang", "lang must be vi or en.")
-        procedure = get_procedure(code)
+        received_at = parse_iso(args["received_at"], "received_at")
+        pauses = [parse_pause(value) for value in args.get("pause", [])]
+        procedure = get_procedure(args["procedure"])
         if procedure is None:
-            abort(404, f"No published procedure has the code {code!r}.")
+            abort(404, f"No published procedure has the code {args['procedure']!r}.")
         rules = rules_of(procedure)
         report = deadline_report(
             rules.processing_time,
             rules.discount_pct,
             received_at,
-            args.get("channel", "online"),
-            args.get("delivery", "online"),
+            args["channel"],
+            args["delivery"],
             pauses,
             working_calendar(),
-            lang,
+            args["lang"],
             supplement_policy=rules.supplement_policy,
         )
     except DeadlineInputError as exc:
         return _bad_request(exc.parameter, str(exc))
-    return jsonify({"procedure": code, **report})
+    return jsonify({"procedure": procedure.code, **report})
 
 
 @api_bp.get("/v1/tracking/<code>")
 @tracking_limit
 def track_json(code: str):
     """Where a dossier stands, for anyone holding its code; the applicant's name is masked."""
-    try:
-        code = normalise(code)
-    except MalformedCode:
-        return _bad_request("code", "A dossier code looks like 000.09.27.H26-260701-0001.")
+    read_parameters("trackDossier", path={"code": code})
+    code = normalise(code)  # the document allows a lower-case letter; codes are stored upper-case
     dossier = find(code)
     if dossier is None:
         abort(404, f"No dossier has the code {code!r}.")
@@ -123,6 +117,7 @@ def track_json(code: str):
 def get_stats_json():
     """The quality indicators of ``/stats`` for a period, agency and procedure (DESIGN §7);
     the same service function computes the page, so the numbers are the page's."""
+    read_parameters("getStats")
     try:
         scope = parse_scope(request.args)
     except StatsInputError as exc:
@@ -130,11 +125,6 @@ def get_stats_json():
     except UnknownCode as exc:
         abort(404, str(exc))
     return jsonify(stats_json(compute_indicators(scope)))
-
-
-@cache
-def openapi_document() -> dict[str, Any]:
-    return yaml.safe_load(OPENAPI_FILE.read_text(encoding="utf-8"))
 
 
 @api_bp.get("/openapi.json")

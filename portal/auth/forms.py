@@ -36,7 +36,7 @@ class CitizenLoginForm(FlaskForm):
 class OfficerLoginForm(FlaskForm):
     username = StringField(
         _l("Username"),
-        validators=[DataRequired(_l("Enter your username.")), Length(max=80)],
+        validators=[DataRequired(_l("Enter your username.")), Length(max=80, message=_l("Enter at most %(max)d characters."))],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(

@@ -83,7 +83,7 @@ def login_officer():
     if form.validate_on_submit():
         outcome = authenticate_officer(form.username.data, form.password.data)
         if outcome.user is not None:
-            return _start_session(outcome, url_for("web.home"))
+            return _start_session(outcome, url_for("backoffice.home"))  # their work, not the citizens' home page
         error = _failure_message(outcome, _("The username or the password is not correct."))
     status = 200 if error is None and not form.errors else 422
     return render_template("auth/login_officer.html", form=form, error=error), status

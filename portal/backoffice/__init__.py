@@ -1,1 +1,5 @@
-"""The back office: queues, the officer's dossier page, actions, slips and the result."""
+"""The back office: officer queues, the dossier page and its actions, refunds, slip 07."""
+from portal.backoffice import refunds  # noqa: F401 - registers its pages on the blueprint
+from portal.backoffice.views import backoffice_bp
+
+__all__ = ["backoffice_bp"]

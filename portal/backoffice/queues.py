@@ -16,7 +16,7 @@ from portal.catalog.service import working_calendar
 from portal.dossiers.models import Dossier
 from portal.dossiers.states import OPEN_STATES, Status
 from portal.extensions import db
-from portal.timeutil import from_db, to_db, utcnow
+from portal.timeutil import from_db, parse_day, to_db, utcnow
 from portal.workflow import clock
 
 S = Status
@@ -26,26 +26,36 @@ S = Status
 class Queue:
     key: str
     label: Any
-    roles: frozenset[str]
     statuses: frozenset[Status]
     only_mine: bool = False
     only_new_supplements: bool = False
+    only_supplement_late: bool = False  # the supplement's time limit has passed (portal.workflow.limits)
 
 
 QUEUES: dict[str, Queue] = {
     q.key: q
     for q in (
-        Queue("intake", _l("Waiting for intake"), frozenset({"intake"}), frozenset({S.SUBMITTED})),
-        Queue("supplements", _l("Supplements received"), frozenset({"intake", "specialist"}),
-              frozenset({S.SUBMITTED, S.ACCEPTED, S.IN_PROCESS}), only_new_supplements=True),
-        Queue("to_assign", _l("To assign"), frozenset({"intake", "leader"}), frozenset({S.ACCEPTED})),
-        Queue("mine", _l("My dossiers"), frozenset({"specialist"}),
-              frozenset({S.IN_PROCESS, S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED}), only_mine=True),
-        Queue("approval", _l("Waiting for approval"), frozenset({"leader"}), frozenset({S.PENDING_APPROVAL})),
-        Queue("returns", _l("Results to return"), frozenset({"intake"}), frozenset({S.RESULT_READY, S.SHIPPED})),
-        Queue("all", _l("All dossiers"), frozenset({"intake", "specialist", "leader", "admin"}),
-              frozenset(s for s in Status if s is not S.DRAFT)),
+        Queue("intake", _l("Waiting for intake"), frozenset({S.SUBMITTED})),
+        Queue("supplements", _l("Supplements received"), frozenset({S.SUBMITTED, S.ACCEPTED, S.IN_PROCESS}),
+              only_new_supplements=True),
+        Queue("unsupplemented", _l("Supplement time limit passed"), frozenset({S.SUPPLEMENT_REQUESTED}),
+              only_supplement_late=True),
+        Queue("to_assign", _l("To assign"), frozenset({S.ACCEPTED})),
+        Queue("mine", _l("My dossiers"), frozenset({S.IN_PROCESS, S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED}),
+              only_mine=True),
+        Queue("approval", _l("Waiting for approval"), frozenset({S.PENDING_APPROVAL})),
+        Queue("returns", _l("Results to return"), frozenset({S.RESULT_READY, S.SHIPPED})),
+        Queue("all", _l("All dossiers"), frozenset(s for s in Status if s is not S.DRAFT)),
     )
+}
+
+#: The queues each role works from, in the order of its day: the navigation lists them so, and
+#: an officer signing in lands on the first that has work (``landing_queue``).
+ROLE_QUEUES: dict[str, tuple[str, ...]] = {
+    "intake": ("intake", "supplements", "unsupplemented", "to_assign", "returns", "all"),
+    "specialist": ("mine", "supplements", "all"),
+    "leader": ("approval", "to_assign", "all"),
+    "admin": ("all",),
 }
 
 DEADLINE_STATES = ("within", "at_risk", "overdue")
@@ -63,14 +73,16 @@ class Filters:
     deadline: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    #: The date filters given that are not a day of 2000–2100: not applied, and said so.
+    refused: tuple[str, ...] = ()
+
+    #: The query-string names of the filters, as the queue's form sends them.
+    NAMES = ("procedure", "status", "channel", "deadline", "from", "to")
 
     @classmethod
     def from_args(cls, args: Any) -> Filters:
         def day(name: str) -> date | None:
-            try:
-                return date.fromisoformat(args.get(name, ""))
-            except ValueError:
-                return None
+            return parse_day(args.get(name))
 
         return cls(
             procedure=args.get("procedure", "")[:40],
@@ -79,11 +91,26 @@ class Filters:
             deadline=args.get("deadline", "") if args.get("deadline", "") in DEADLINE_STATES else "",
             date_from=day("from"),
             date_to=day("to"),
+            refused=tuple(name for name in ("from", "to") if args.get(name) and day(name) is None),
         )
+
+    def as_args(self) -> dict[str, str]:
+        """The filters set, as query-string values (links, pagination, what is remembered)."""
+        values = (self.procedure, self.status, self.channel, self.deadline,
+                  self.date_from.isoformat() if self.date_from else "", self.date_to.isoformat() if self.date_to else "")
+        return {name: value for name, value in zip(self.NAMES, values, strict=True) if value}
 
 
 def queues_for(officer: User) -> list[Queue]:
-    return [q for q in QUEUES.values() if officer.role in q.roles]
+    return [QUEUES[key] for key in ROLE_QUEUES.get(officer.role or "", ())]
+
+
+def landing_queue(officer: User) -> Queue:
+    """The first of the officer's queues with a dossier in it, or the first of them when all
+    are empty: an officer starts the day on work, never on an empty list."""
+    mine = [q for q in queues_for(officer) if q.key != "all"]
+    sizes = counts(mine, officer)
+    return next((q for q in mine if sizes[q.key]), mine[0] if mine else QUEUES["all"])
 
 
 def _membership(queue: Queue, officer: User) -> ColumnElement[bool]:
@@ -93,6 +120,8 @@ def _membership(queue: Queue, officer: User) -> ColumnElement[bool]:
         conditions.append(Dossier.assigned_to_id == officer.id)
     if queue.only_new_supplements:
         conditions.append(Dossier.has_new_supplement.is_(True))
+    if queue.only_supplement_late:
+        conditions.append(Dossier.supplement_due_at < utcnow())
     return and_(*conditions)
 
 
@@ -153,6 +182,23 @@ def page_of(queue: Queue, officer: User, filters: Filters, page: int, size: int)
         .limit(size)
     ).unique().scalars()
     return list(rows), total
+
+
+def specialists_with_workload(officer: User) -> list[tuple[User, int]]:
+    """The enabled specialists of the officer's agency by name, each with the number of open
+    dossiers assigned to them (what a leader weighs before assigning one more)."""
+    open_dossiers = (
+        select(func.count())
+        .where(Dossier.assigned_to_id == User.id, Dossier.status.in_([s.value for s in OPEN_STATES]))
+        .correlate(User)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(User, open_dossiers)
+        .where(User.agency_id == officer.agency_id, User.role == "specialist", User.is_enabled)
+        .order_by(User.full_name, User.username)
+    )
+    return [(user, count) for user, count in rows]
 
 
 INTAKE_NORM_MINUTES = 8 * 60  # our norm: an online dossier is taken in within 8 working hours

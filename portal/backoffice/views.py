@@ -5,18 +5,18 @@ act; a stale form (someone else changed the dossier) is refused with the fresh s
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from babel.numbers import format_decimal
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.auth.access import roles_required
 from portal.auth.models import ROLES, User
 from portal.backoffice.operations import add_note as add_internal_note
+from portal.backoffice.operations import remember_queue_filters, remembered_queue_filters
 from portal.backoffice.queues import (
     COUNT_CAP,
     DEADLINE_STATES,
@@ -24,9 +24,11 @@ from portal.backoffice.queues import (
     QUEUES,
     Filters,
     counts,
+    landing_queue,
     page_of,
     queues_for,
     row_view,
+    specialists_with_workload,
     waiting_minutes,
 )
 from portal.catalog.service import search_procedures
@@ -37,11 +39,13 @@ from portal.dossiers.models import Dossier
 from portal.dossiers.states import Status, status_label
 from portal.errors import conflict_page
 from portal.extensions import db
-from portal.i18n import current_lang
-from portal.responses import send_document, slip_response
+from portal.i18n import current_lang, day
+from portal.responses import pdf_response, send_document, slip_response
 from portal.security import parse_number
 from portal.paperwork import PaperworkError, render_slip07, slip07_csv
+from portal.timeutil import parse_day, parse_local_datetime
 from portal.workflow import clock
+from portal.workflow.limits import is_supplement_late, latest_extension
 from portal.workflow.slips import build_register
 from portal.workflow.transitions import TRANSITIONS, TransitionRefused, apply_transition, available_actions
 
@@ -67,17 +71,48 @@ def _queue_counts() -> dict[str, Any]:
 @backoffice_bp.route("/")
 @roles_required(*ROLES)
 def home():
-    first = next(iter(queues_for(current_user)), QUEUES["all"])
-    return redirect(url_for("backoffice.show_queue", key=first.key))
+    """Where an officer lands: the administrator on the administration, the others on the first
+    queue of their role that has work."""
+    if current_user.role == "admin":
+        return redirect(url_for("admin.show_index"))
+    return redirect(url_for("backoffice.show_queue", key=landing_queue(current_user).key))
+
+
+def _filter_labels() -> dict[str, dict[str, str]]:
+    return {
+        "channel": {"online": _("Online"), "counter": _("At the counter"), "post": _("By post")},
+        "deadline": {"within": _("Within the deadline"), "at_risk": _("At risk"), "overdue": _("Overdue")},
+    }
+
+
+def _filter_summary(filters: Filters, procedures: list[Any]) -> list[str]:
+    """The filters set, in words, to say above the list that it is filtered."""
+    lang = current_lang()
+    names = {p.code: p.name(lang) for p in procedures}
+    labels = _filter_labels()
+    words = [
+        names.get(filters.procedure, filters.procedure),
+        status_label(filters.status) if filters.status else "",
+        labels["channel"].get(filters.channel, ""),
+        labels["deadline"].get(filters.deadline, ""),
+        _("submitted from %(day)s", day=day(filters.date_from)) if filters.date_from else "",
+        _("submitted until %(day)s", day=day(filters.date_to)) if filters.date_to else "",
+    ]
+    return [w for w in words if w]
 
 
 @backoffice_bp.route("/queues/<key>")
 @roles_required(*ROLES)
 def show_queue(key: str):
     queue = QUEUES.get(key)
-    if queue is None or current_user.role not in queue.roles:
+    if queue is None or queue not in queues_for(current_user):
         abort(404)
-    filters = Filters.from_args(request.args)
+    # The filter form sends every filter (empty for "all"): that replaces what was remembered.
+    if any(name in request.args for name in Filters.NAMES):
+        filters = Filters.from_args(request.args)
+        remember_queue_filters(current_user, key, filters.as_args())
+    else:
+        filters = Filters.from_args(remembered_queue_filters(current_user, key))
     page = parse_number(request.args.get("page")) or 1
     size = 20
     rows, total = page_of(queue, current_user, filters, page, size)
@@ -96,23 +131,17 @@ def show_queue(key: str):
         pages=max(1, -(-min(total, COUNT_CAP) // size)),
         filters=filters,
         procedures=procedures,
+        shown=_filter_summary(filters, procedures),
+        labels=_filter_labels(),
         statuses=[s for s in Status if s in queue.statuses],
         deadline_states=DEADLINE_STATES,
         status_label=status_label,
-        page_url=lambda n: url_for("backoffice.show_queue", key=key, **{**request.args.to_dict(), "page": n}),
+        page_url=lambda n: url_for("backoffice.show_queue", key=key, **filters.as_args(), page=n),
+        clear_url=url_for("backoffice.show_queue", key=key, procedure=""),
     )
 
 
 # --- the dossier page ------------------------------------------------------------------------
-
-def _specialists() -> list[User]:
-    return list(
-        db.session.execute(
-            select(User).where(User.agency_id == current_user.agency_id, User.role == "specialist", User.is_enabled)
-            .order_by(User.full_name)
-        ).scalars()
-    )
-
 
 def render_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                    status: int = 200):
@@ -127,7 +156,9 @@ def render_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None, va
             waiting_minutes=waiting_minutes(dossier, now) if dossier.status == Status.SUBMITTED.value else None,
             intake_norm=INTAKE_NORM_MINUTES,
             actions=available_actions(dossier, current_user),
-            specialists=_specialists(),
+            specialists=specialists_with_workload(current_user),
+            latest_extension=latest_extension(dossier),
+            supplement_is_late=is_supplement_late(dossier, now),
             errors=errors or {},
             values=values or {},
             display_value=display_value,
@@ -180,10 +211,9 @@ def _params(name: str, dossier: Dossier) -> tuple[dict[str, Any], dict[str, str]
     elif name == "propose_result":
         params["is_refusal"] = form.get("is_refusal") == "1"
     elif name == "propose_extension":
-        try:
-            params["new_due_at"] = datetime.fromisoformat(form.get("new_due_at", "")).replace(tzinfo=VN_TZ)
-        except ValueError:
-            errors[name] = _("Give the new appointment as a date and time.")
+        params["new_due_at"] = parse_local_datetime(form.get("new_due_at"))
+        if params["new_due_at"] is None:
+            errors[name] = _("Give the new appointment as a date and time, between the years 2000 and 2100.")
     elif name == "request_payment":
         amount = parse_number(form.get("amount", "").replace(".", "").strip())
         if not amount:
@@ -246,11 +276,10 @@ def download_slip(code: str, number: str):
 def dossier_register():
     """Slip 07, the dossier register of the officer's agency for a period, as PDF or CSV."""
     today = datetime.now(VN_TZ).date()
-    try:
-        period_from = date.fromisoformat(request.args.get("from", "")) if request.args.get("from") else today - timedelta(days=30)
-        period_to = date.fromisoformat(request.args.get("to", "")) if request.args.get("to") else today
-    except ValueError:
-        abort(400, _("Dates are written YYYY-MM-DD."))
+    period_from = parse_day(request.args["from"]) if request.args.get("from") else today - timedelta(days=30)
+    period_to = parse_day(request.args["to"]) if request.args.get("to") else today
+    if period_from is None or period_to is None:
+        abort(400, _("Dates are written YYYY-MM-DD, between the years 2000 and 2100."))
     if period_to < period_from:
         abort(400, _("The end of the period is before its start."))
     lang = current_lang()
@@ -264,7 +293,4 @@ def dossier_register():
         pdf = render_slip07(register, lang)
     except PaperworkError:
         abort(503, _("The register could not be generated just now; try again in a minute."))
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="so-theo-doi-{period_from}-{period_to}.pdf"'
-    return response
+    return pdf_response(pdf, f"so-theo-doi-{period_from}-{period_to}.pdf", is_inline=True)

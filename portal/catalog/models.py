@@ -76,6 +76,11 @@ class Procedure(db.Model):
     required_documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     result_deliveries: Mapped[list[str]] = mapped_column(JSON, default=list)
     supplement_policy: Mapped[str] = mapped_column(String(10), default="pause")
+    # Working days the citizen has to send a supplement (slip 02), and how far past the current
+    # appointment an extension (slip 04) may go; None: the portal's defaults
+    # (``SUPPLEMENT_WORKING_DAYS``, ``MAX_EXTENSION_WORKING_DAYS``).
+    supplement_days: Mapped[int | None]
+    max_extension_days: Mapped[int | None]
     # The fee may be paid after submission (at the result) instead of before it.
     allows_pay_later: Mapped[bool] = mapped_column(default=False)
     result_vi: Mapped[str] = mapped_column(String(500))

@@ -41,6 +41,8 @@ from portal.textutil import fold
 
 CATALOG_FILE = Path(__file__).parent / "data" / "catalog.yaml"
 MAX_DISCOUNT_PCT = 20
+# The longest supplement time limit or extension a procedure may set, in working days.
+MAX_LIMIT_DAYS = 60
 
 
 class CatalogError(ValueError):
@@ -86,6 +88,9 @@ def _check_procedure(entry: dict[str, Any], fields: set[str], agencies: set[str]
     for fee in ("fee_counter", "fee_online"):
         if int(entry.get(fee, 0)) < 0:
             raise CatalogError(f"{where}: {fee} cannot be negative")
+    for limit in ("supplement_days", "max_extension_days"):
+        if entry.get(limit) is not None and not 1 <= int(entry[limit]) <= MAX_LIMIT_DAYS:
+            raise CatalogError(f"{where}: {limit} must be between 1 and {MAX_LIMIT_DAYS} working days")
     for doc in entry.get("required_documents") or []:
         for key in ("key", "name_vi", "name_en"):
             _require(doc, key, f"{where}, document")
@@ -127,6 +132,8 @@ def _procedure_values(entry: dict[str, Any], field_id: int, agency_id: int) -> d
         ],
         "result_deliveries": list(entry["result_deliveries"]),
         "supplement_policy": entry.get("supplement_policy", "pause"),
+        "supplement_days": entry.get("supplement_days"),
+        "max_extension_days": entry.get("max_extension_days"),
         "allows_pay_later": bool(entry.get("allows_pay_later", False)),
         "result_vi": entry["result_vi"],
         "result_en": entry["result_en"],

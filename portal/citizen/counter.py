@@ -29,9 +29,7 @@ def start_counter_dossier():
         except InvalidPersonalId:
             errors["personal_id"] = _("Enter the citizen's 12-digit personal ID.")
         if not errors:
-            draft = ops.find_open_draft(procedure, values["personal_id"], "counter") or ops.start_draft(
-                procedure, values["personal_id"], officer=current_user
-            )
+            draft, _is_new = ops.open_draft(procedure, values["personal_id"], officer=current_user)
             return redirect(first_open_step_url(draft))
     return (
         render_template("dossiers/counter_new.html", procedures=procedures, errors=errors, values=values),

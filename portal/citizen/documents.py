@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.access import citizen_required
@@ -10,7 +11,10 @@ from portal.dossiers.access import attachment_or_404, dossier_or_404, is_applica
 from portal.dossiers.models import StoredDocument
 from portal.dossiers.states import Status
 from portal.extensions import db
-from portal.responses import send_document, slip_response
+from portal.i18n import current_lang
+from portal.paperwork import PaperworkError, render_receipt
+from portal.payments.receipts import receipt_for
+from portal.responses import pdf_response, send_document, slip_response
 
 
 @dossiers_bp.route("/my/dossiers/<code>/attachments/<int:attachment_id>")
@@ -41,3 +45,17 @@ def download_result(code: str):
     if dossier.result_document is None or dossier.status not in (Status.RETURNED.value, Status.SHIPPED.value):
         abort(404)
     return send_document(dossier.result_document)
+
+
+@dossiers_bp.route("/my/dossiers/<code>/receipts/<reference>.pdf")
+@citizen_required
+def download_receipt(code: str, reference: str):
+    """The electronic receipt of a fee paid, or of its refund."""
+    receipt = receipt_for(dossier_or_404(is_applicant, code=code), reference)
+    if receipt is None:
+        abort(404)
+    try:
+        pdf = render_receipt(receipt, current_lang())
+    except PaperworkError:
+        abort(503, _("The receipt could not be generated just now; try again in a minute."))
+    return pdf_response(pdf, f"bien-lai-{reference}.pdf")

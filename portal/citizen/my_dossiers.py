@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal.auth.access import citizen_required
 from portal.citizen.blueprint import dossiers_bp, first_open_step_url
-from portal.citizen.uploads import problem_message, sent_documents
+from portal.citizen.uploads import problem_message, refused_for_size, sent_documents
 from portal.deadlines import VN_TZ
 from portal.dossiers.access import dossier_or_404, is_applicant
 from portal.dossiers.display import display_value, document_name
@@ -81,6 +81,9 @@ def send_supplement(code: str):
     if dossier.status != Status.SUPPLEMENT_REQUESTED.value:
         flash(_("No supplement is requested for this dossier now."), "info")
         return redirect(url_for("dossiers.show_my_dossier", code=code))
+    too_large = refused_for_size(list(dossier.supplement_items))
+    if too_large:
+        return render_my_dossier(dossier, errors=too_large, status=413)
     lang = current_lang()
     sent = {key: sent_documents(key) for key in dossier.supplement_items}
     try:
@@ -90,7 +93,7 @@ def send_supplement(code: str):
         return redirect(url_for("dossiers.show_my_dossier", code=code))
     if problems:
         errors = {
-            key: problem_message(problem, document_name(dossier.procedure_snapshot, key, lang))
+            key: problem_message(problem, document_name(dossier.procedure_snapshot, key, lang), sent[key])
             for key, problem in problems.items()
         }
         return render_my_dossier(dossier, errors=errors, status=422)

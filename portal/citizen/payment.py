@@ -9,12 +9,13 @@ from portal.citizen.blueprint import dossiers_bp
 from portal.dossiers.access import dossier_or_404, is_applicant
 from portal.dossiers.models import Dossier
 from portal.dossiers.states import Status
+from portal.payments.gateway import pay_url
 from portal.payments.operations import start_payment
 
 
 def redirect_to_gateway(dossier: Dossier):
-    payment = start_payment(dossier)
-    return redirect(url_for("payments.gateway", reference=payment.reference, amount=payment.amount))
+    """To the gateway's page for the fee due now: the same payment when one is pending."""
+    return redirect(pay_url(start_payment(dossier)))
 
 
 @dossiers_bp.route("/my/dossiers/<code>/pay", methods=["POST"])

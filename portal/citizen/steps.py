@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from portal.auth.access import citizen_required
 from portal.catalog.service import get_procedure
 from portal.citizen.blueprint import CHECK_STEP, dossiers_bp, first_open_step_url, next_step_url, progress
-from portal.citizen.uploads import problem_message, sent_documents
+from portal.citizen.uploads import problem_message, refused_for_size, sent_documents
 from portal.dossiers.access import dossier_or_404, may_edit_draft
 from portal.dossiers.models import Dossier
 from portal.eforms.definitions import Step
@@ -40,9 +40,10 @@ def _attach_files(dossier: Dossier, step: Step) -> dict[str, str]:
     errors: dict[str, str] = {}
     for field in step.fields_to_show(dossier.answers):
         if field.type == "file":
-            problem = ops.attach_sent(dossier, field.document, sent_documents(field.key))
+            sent = sent_documents(field.key)
+            problem = ops.attach_sent(dossier, field.document, sent)
             if problem:
-                errors[field.key] = problem_message(problem, field.label(current_lang()))
+                errors[field.key] = problem_message(problem, field.label(current_lang()), sent)
     return errors
 
 
@@ -61,10 +62,8 @@ def start_application(code: str):
     procedure = get_procedure(code)
     if procedure is None:
         abort(404)
-    draft = ops.find_open_draft(procedure, current_user.personal_id, "online")
-    if draft is None:
-        draft = ops.start_draft(procedure, current_user.personal_id, citizen=current_user)
-    else:
+    draft, is_new = ops.open_draft(procedure, current_user.personal_id, citizen=current_user)
+    if not is_new:
         flash(_("You had started this procedure before: your draft is kept, continue where you left off."), "info")
     return redirect(first_open_step_url(draft))
 
@@ -80,6 +79,11 @@ def edit_step(public_id: str, step_key: str):
         abort(404)
     if request.method == "GET":
         return render_step(dossier, step)
+    too_large = refused_for_size([f.key for f in step.fields_to_show(dossier.answers) if f.type == "file"]
+                                 or [f.key for f in step.fields[:1]])
+    if too_large:  # the files were thrown away unread: the step again, with what was typed
+        preview = clean_step(step, request.form, dossier.answers, dossier.locked, None)
+        return render_step(dossier, step, raw=preview.raw, errors=too_large, status=413)
     if "remove" in request.form:
         attachment_id = parse_number(request.form.get("remove"))
         if attachment_id is not None:

@@ -98,7 +98,10 @@ def _after_submit_url(dossier: Dossier) -> str:
 @login_required
 def discard(public_id: str):
     dossier = dossier_or_404(may_edit_draft, public_id=public_id)
-    if dossier.is_draft:
-        ops.discard_draft(dossier)
+    if dossier.is_draft and ops.discard_draft(dossier):
         flash(_("The draft was deleted."), "info")
+    elif dossier.is_draft:
+        flash(_("A payment was made or started for this draft, so it is kept: submit it, and any fee "
+                "paid twice is refunded."), "error")
+        return redirect(url_for("dossiers.check_answers", public_id=dossier.public_id))
     return redirect(url_for("dossiers.list_my_dossiers") if current_user.is_citizen else url_for("web.home"))

@@ -108,6 +108,9 @@ class Dossier(db.Model):
     # What the one-stop-shop or the specialist asked for (slip 02), and where to go back to.
     supplement_items: Mapped[list[str]] = mapped_column(JSON, default=list)
     supplement_return_status: Mapped[str | None] = mapped_column(String(30))
+    # The time limit of the supplement request, and when the citizen was reminded of it.
+    supplement_due_at: Mapped[datetime | None]
+    supplement_reminded_at: Mapped[datetime | None]
     has_new_supplement: Mapped[bool] = mapped_column(default=False)
     # The specialist's proposal and the leader's decision on it.
     result_body: Mapped[str | None] = mapped_column(Text)

@@ -17,6 +17,7 @@ and reuses the data the state already holds (see :mod:`portal.eforms.prefill`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field as dataclass_field
 from functools import cache, cached_property
@@ -38,7 +39,11 @@ FIELD_TYPES = (
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 PROCEDURE_CODE_PATTERN = re.compile(r"\d+(\.\d+)+")
 
-_TEXT_VALIDATORS = frozenset({"max_length", "min_length", "pattern", "pattern_message_vi", "pattern_message_en"})
+# A pattern compares without regard to case unless ``pattern_case_sensitive`` says case means
+# something (a code that must be written in capitals).
+_TEXT_VALIDATORS = frozenset(
+    {"max_length", "min_length", "pattern", "pattern_case_sensitive", "pattern_message_vi", "pattern_message_en"}
+)
 VALIDATORS_BY_TYPE: dict[str, frozenset[str]] = {
     "text": _TEXT_VALIDATORS,
     "textarea": _TEXT_VALIDATORS,
@@ -304,8 +309,12 @@ def _validators(raw: Any, field_type: str, where: _Where) -> Mapping[str, Any]:
             raise where.fail(f"validator {name} must be true or false")
     if validators.get("not_future") and validators.get("not_past"):
         raise where.fail("validators not_future and not_past together leave only today; use neither")
+    if "pattern_case_sensitive" in validators and not isinstance(validators["pattern_case_sensitive"], bool):
+        raise where.fail("validator pattern_case_sensitive must be true or false")
     if "pattern" in validators:
         try:
+            # Submitted text is NFC (portal.textutil), so the pattern is compared in NFC too.
+            validators["pattern"] = unicodedata.normalize("NFC", validators["pattern"])
             re.compile(validators["pattern"])
         except (re.error, TypeError) as exc:
             raise where.fail(f"validator pattern is not a regular expression: {exc}") from exc

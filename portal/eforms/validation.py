@@ -12,6 +12,12 @@
    there; when the register cannot answer, the name and date of birth the citizen typed are
    accepted and the field is listed in ``unverified`` for the officer.
 
+Text is compared in the portal's normal form (:mod:`portal.textutil`): the request already
+brings it so, and this module normalises again wherever it compares, so a caller that builds its
+own form data (a test, the counter) gets the same answers. A locked register value sent back in
+another Unicode form, case or spacing is the register's value; lengths count what the citizen
+sees; patterns ignore case unless the definition says case matters.
+
 File fields are not handled here: uploads are checked by the attachment code.
 Messages are in the user's language (English msgids, Vietnamese in the catalog).
 """
@@ -34,10 +40,13 @@ from portal.eforms.prefill import address_value, person_value
 from portal.registry.client import RegistryUnavailable
 from portal.registry.ids import InvalidPersonalId, parse_personal_id
 from portal.registry.records import PersonRecord
+from portal.textutil import comparable, normalise, normalise_line, visible_length
 
 PersonLookup = Callable[[str], PersonRecord | None]
 
 LOCAL_TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+# The dates a citizen gives (births, marriages, the start of a business) lie in this range.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
 ADDRESS_PARTS = ("province", "ward", "street")
 PERSON_PARTS = ("personal_id", "full_name", "date_of_birth")
 
@@ -115,7 +124,7 @@ def _was_submitted(field: Field, formdata: MultiDict) -> bool:
 
 
 def _text(raw: Any) -> str:
-    return (raw or "").replace("\r\n", "\n").strip()
+    return normalise(raw or "")
 
 
 def _parse_date(text: str, label: str) -> str | None:
@@ -129,9 +138,12 @@ def _parse_date(text: str, label: str) -> str | None:
     else:
         year = month = day = 0
     try:
-        return date(year, month, day).isoformat()
+        parsed = date(year, month, day)
     except ValueError:
         raise _Invalid(_("%(label)s must be a real date, like 27/03/2007", label=label)) from None
+    if not FIRST_DAY <= parsed <= LAST_DAY:
+        raise _Invalid(_("%(label)s must be a date from 1900 to 2100", label=label))
+    return parsed.isoformat()
 
 
 def _convert_number(field: Field, raw: Any, ctx: _Context) -> int | None:
@@ -182,7 +194,7 @@ def _convert_phone(field: Field, raw: Any, ctx: _Context) -> str | None:
 
 
 def _convert_address(field: Field, raw: Mapping[str, str], ctx: _Context) -> dict[str, Any] | None:
-    province, ward, street = (_text(raw.get(part)) for part in ADDRESS_PARTS)
+    province, ward, street = (normalise_line(raw.get(part) or "") for part in ADDRESS_PARTS)
     if not (province or ward or street):
         return None
     # isascii: str.isdigit() also takes "²", which int() refuses.
@@ -199,7 +211,7 @@ def _convert_address(field: Field, raw: Mapping[str, str], ctx: _Context) -> dic
 
 def _typed_person(field: Field, personal_id: str, raw: Mapping[str, str], ctx: _Context) -> dict[str, str]:
     """The person as the citizen typed them, accepted while the register cannot answer."""
-    full_name = " ".join(_text(raw.get("full_name")).split())
+    full_name = normalise_line(raw.get("full_name") or "")
     date_of_birth = _parse_date(_text(raw.get("date_of_birth")), _("Date of birth"))
     if not full_name or not date_of_birth:
         raise _Invalid(_(
@@ -237,7 +249,7 @@ def _convert_person(field: Field, raw: Mapping[str, str], ctx: _Context) -> dict
 
 
 def _convert_text(field: Field, raw: Any, ctx: _Context) -> str | None:
-    return _text(raw) or None
+    return (_text(raw) if field.type == "textarea" else normalise_line(raw or "")) or None
 
 
 def _convert_date(field: Field, raw: Any, ctx: _Context) -> str | None:
@@ -263,15 +275,17 @@ def _check_validators(field: Field, value: Any, ctx: _Context) -> None:
     if field.type == "address":  # the length limit of an address is its street line's
         label, text = _("House number and street, or hamlet or village"), value["street"]
     if isinstance(text, str):
-        if "max_length" in rules and len(text) > rules["max_length"]:
+        length = visible_length(text)
+        if "max_length" in rules and length > rules["max_length"]:
             raise _Invalid(_(
                 "%(label)s must be %(max)d characters or fewer", label=label, max=rules["max_length"]
             ))
-        if "min_length" in rules and len(text) < rules["min_length"]:
+        if "min_length" in rules and length < rules["min_length"]:
             raise _Invalid(_(
                 "%(label)s must be %(min)d characters or more", label=label, min=rules["min_length"]
             ))
-        if "pattern" in rules and not re.fullmatch(rules["pattern"], text):
+        flags = 0 if rules.get("pattern_case_sensitive") else re.IGNORECASE
+        if "pattern" in rules and not re.fullmatch(rules["pattern"], text, flags):
             raise _Invalid(rules["pattern_message_en" if ctx.lang.startswith("en") else "pattern_message_vi"])
     if field.type == "number":
         if "min" in rules and value < rules["min"]:
@@ -298,18 +312,19 @@ def _required_message(field: Field, lang: str) -> str:
 
 
 def _differs_from_locked(field: Field, raw: Any, locked: Any, ctx: _Context) -> bool:
-    """Whether the submission changes a register value (compared as the form shows it)."""
+    """Whether the submission changes a register value. Compared as the citizen reads it:
+    another Unicode form, letter case or spacing of the same text is no change."""
     if field.type == "person":
         return re.sub(r"\s", "", raw.get("personal_id") or "") != locked.get("personal_id")
     if field.type == "address":
-        submitted = tuple(_text(raw.get(part)) for part in ADDRESS_PARTS)
-        return submitted != (str(locked["province_code"]), str(locked["ward_code"]), locked["street"].strip())
+        submitted = tuple(comparable(raw.get(part) or "") for part in ADDRESS_PARTS)
+        return submitted != (str(locked["province_code"]), str(locked["ward_code"]), comparable(locked["street"]))
     if field.type in ("number", "date"):
         try:
             return _CONVERTERS[field.type](field, raw, ctx) != locked
         except _Invalid:
             return True
-    return _text(raw) != _text(str(locked))
+    return comparable(raw or "") != comparable(str(locked))
 
 
 def clean_step(

@@ -70,6 +70,7 @@ def render_message(template: str, locale: str | None, context: dict[str, Any], c
         "procedure_en": "",
         **context,
         "appointment": appointment_text(context.get("appointment")),
+        "supplement_due": appointment_text(context.get("supplement_due")),
         "track_url": track_url(context["code"]),
         "channel": channel,
     }

@@ -22,6 +22,12 @@ def appointment_of(dossier: Any) -> str | None:
     return when.isoformat() if when else None
 
 
+def supplement_due_of(dossier: Any) -> str | None:
+    """The time limit of the supplement the dossier waits for (slip 02; ISO, naive UTC), if any."""
+    due = getattr(dossier, "supplement_due_at", None)
+    return due.isoformat() if due and getattr(dossier, "status", None) == "supplement_requested" else None
+
+
 def queue_dossier_notification(dossier: Any, template: str, **context: Any) -> list[Notification]:
     email, phone = contact_of(dossier)
     locale = (dossier.applicant.profile.get("locale") if dossier.applicant else None) or "vi"
@@ -30,6 +36,7 @@ def queue_dossier_notification(dossier: Any, template: str, **context: Any) -> l
         "procedure": dossier.procedure_snapshot.get("name_vi"),
         "procedure_en": dossier.procedure_snapshot.get("name_en"),
         "appointment": appointment_of(dossier),
+        **({"supplement_due": due} if (due := supplement_due_of(dossier)) else {}),
         **context,
     }
     rows = [

@@ -19,6 +19,7 @@ from portal.paperwork.pki import CA_NAME, SignatureCheck, SigningError, ensure_d
 from portal.paperwork.qr import qr_svg_data_uri
 from portal.paperwork.register import RegisterRow, Slip07, render_slip07, slip07_csv
 from portal.paperwork.result import ResultDocument, render_result
+from portal.paperwork.receipt import Receipt, render_receipt
 from portal.paperwork.slips import (
     DossierSlip,
     Handoff,
@@ -38,6 +39,8 @@ from portal.paperwork.slips import (
 )
 
 __all__ = [
+    "Receipt",
+    "render_receipt",
     "CA_NAME",
     "OUTCOMES",
     "DossierSlip",

@@ -113,7 +113,8 @@ class Slip02(DossierSlip):
 
     ``items`` is the one consolidated list of what to supplement: Nghị định 118/2025/NĐ-CP lets
     the one-stop-shop ask for a supplement once, in full, and only for documents the procedure
-    requires (DESIGN §4). ``reason`` is printed when given.
+    requires (DESIGN §4). ``reason`` is printed when given; ``supplement_due_at``, the time limit
+    to send it (:mod:`portal.workflow.limits`), when the request has one.
     """
 
     received_at: datetime
@@ -121,8 +122,9 @@ class Slip02(DossierSlip):
     reason: str = ""
     officer_name: str
     issued_at: datetime
+    supplement_due_at: datetime | None = None
 
-    _times = ("received_at", "issued_at")
+    _times = ("received_at", "issued_at", "supplement_due_at")
     _texts = ("officer_name",)
 
     def __post_init__(self) -> None:

@@ -32,6 +32,7 @@ Times are stored naive UTC; a period's bounds are midnight in Asia/Ho_Chi_Minh.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -43,6 +44,7 @@ from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, o
 from portal.catalog.models import Procedure
 from portal.dossiers.models import Dossier
 from portal.extensions import db
+from portal.payments.models import Refund
 from portal.dossiers.states import OPEN_STATES, Status
 from portal.stats.scope import Month, Scope, midnight
 from portal.timeutil import from_db, utcnow
@@ -219,6 +221,31 @@ def _cube(scope: Scope, basis: str, now: datetime) -> dict[tuple[int, str], Coun
     return cells
 
 
+@dataclass(frozen=True)
+class RefundFigures:
+    """Fees owed back in the period (refunds that fell due) and fees paid back in it."""
+
+    due: int
+    due_amount: int
+    refunded: int
+    refunded_amount: int
+
+
+def _refunds(scope: Scope) -> RefundFigures:
+    start, end = scope.bounds
+    fell_due = and_(Refund.created_at >= start, Refund.created_at < end)
+    paid_back = and_(Refund.refunded_at >= start, Refund.refunded_at < end)
+    stmt = select(
+        func.count().filter(fell_due), func.coalesce(func.sum(case((fell_due, Refund.amount), else_=0)), 0),
+        func.count().filter(paid_back), func.coalesce(func.sum(case((paid_back, Refund.amount), else_=0)), 0),
+    ).select_from(Refund).join(D, Refund.dossier_id == D.id)
+    if scope.agency is not None:
+        stmt = stmt.where(D.agency_id == scope.agency.id)
+    if scope.procedure is not None:
+        stmt = stmt.where(D.procedure_id == scope.procedure.id)
+    return RefundFigures(*(int(value) for value in db.session.execute(stmt).one()))
+
+
 def _median_minutes(scope: Scope) -> float | None:
     """The median working minutes used by the dossiers completed in the scope: the middle one,
     or the mean of the middle two. Counted per distinct value first (a few thousand of them),
@@ -287,6 +314,7 @@ class Indicators:
     months: list[MonthRow]
     procedures: list[ProcedureRow]
     median_minutes: float | None
+    refunds: RefundFigures
 
     # -- rates (DESIGN §7) -------------------------------------------------------------------
 
@@ -395,6 +423,7 @@ def compute_indicators(scope: Scope, now: datetime | None = None) -> Indicators:
         months=list(by_month.values()),
         procedures=procedure_rows,
         median_minutes=_median_minutes(scope),
+        refunds=_refunds(scope),
     )
 
 
@@ -462,6 +491,7 @@ def as_json(indicators: Indicators) -> dict[str, Any]:
             "distribution": {str(n): c[f"rating_{n}"] for n in range(1, 6)},
             "satisfied": indicators.satisfied.as_json(),
         },
+        "refunds": dataclasses.asdict(indicators.refunds),
         "scores": [
             {"group": g.key, "score": g.score, "weight": g.weight, "points": g.points, "formula": str(g.formula)}
             for g in indicators.scores

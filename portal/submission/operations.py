@@ -1,6 +1,7 @@
 """Filling in and submitting a dossier (DESIGN §3–5; NĐ 45/2020 on e-forms and data reuse).
 
-1. ``start_draft`` snapshots the procedure version, prefills from the national population
+1. ``open_draft`` resumes the draft of this procedure the applicant already has, or
+   ``start_draft`` makes one: it snapshots the procedure version, prefills from the national population
    register (locked values, provenance ``registry``) and from the citizen's profile
    (``profile``); if the register cannot be reached the draft is flagged unverified and every
    field stays editable.
@@ -18,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from portal.auth.models import User
@@ -27,11 +28,12 @@ from portal.catalog.service import working_calendar
 from portal.deadlines import VN_TZ, ClockEvent, ClockEventKind, DeadlineResult, ProcessingTime, compute_deadline
 from portal.dossiers.codes import next_dossier_code
 from portal.dossiers.models import Attachment, Dossier, StoredDocument
-from portal.dossiers.storage import UploadRejected, store_upload
+from portal.dossiers.storage import UploadRejected, check_upload, save_upload
 from portal.eforms.definitions import Step, get_form_definition
 from portal.eforms.prefill import profile_prefill, profile_updates, registry_prefill
 from portal.eforms.validation import StepResult, clean_step
 from portal.extensions import db
+from portal.payments.models import Payment
 from portal.registry import get_registry
 from portal.registry.client import RegistryUnavailable
 from portal.registry.records import PersonRecord
@@ -69,6 +71,8 @@ def procedure_snapshot(procedure: Procedure) -> dict[str, Any]:
         "required_documents": procedure.required_documents,
         "result_deliveries": procedure.result_deliveries,
         "supplement_policy": procedure.supplement_policy,
+        "supplement_days": procedure.supplement_days,
+        "max_extension_days": procedure.max_extension_days,
     }
 
 
@@ -88,6 +92,26 @@ def find_open_draft(procedure: Procedure, personal_id: str, channel: str) -> Dos
         .order_by(Dossier.id.desc())
         .limit(1)
     ).scalar_one_or_none()
+
+
+def open_draft(
+    procedure: Procedure, personal_id: str, *, citizen: User | None = None, officer: User | None = None
+) -> tuple[Dossier, bool]:
+    """The applicant's open draft of ``procedure`` on this channel, or a new one; True when new.
+
+    One draft per applicant and procedure even when several tabs open "apply" at once: the
+    account acting (the citizen, or the officer at the counter) is locked first, so a second
+    request waits for the first to commit and then finds its draft (PostgreSQL ``FOR UPDATE``;
+    SQLite's write lock serialises the transactions anyway).
+    """
+    actor = citizen or officer
+    if actor is not None:
+        db.session.execute(select(User.id).where(User.id == actor.id).with_for_update())
+    channel = "counter" if officer else "online"
+    draft = find_open_draft(procedure, personal_id, channel)
+    if draft is not None:
+        return draft, False
+    return start_draft(procedure, personal_id, citizen=citizen, officer=officer), True
 
 
 def start_draft(
@@ -188,11 +212,20 @@ def attachments_size(dossier: Dossier) -> int:
     return sum(a.document.size for a in dossier.attachments)
 
 
+def document_store_size(personal_id: str) -> int:
+    """What the citizen's uploads take in their document store (results the state issues do
+    not count against them)."""
+    return db.session.execute(
+        select(func.coalesce(func.sum(StoredDocument.size), 0))
+        .where(StoredDocument.owner_personal_id == personal_id, StoredDocument.kind == "upload")
+    ).scalar_one()
+
+
 def attach_upload(dossier: Dossier, document_key: str, upload: FileStorage) -> Attachment:
-    """Store an upload in the citizen's document store and attach it (raises UploadRejected)."""
-    stored = store_upload(upload)
-    if attachments_size(dossier) + stored.size > current_app.config["MAX_DOSSIER_ATTACHMENTS_SIZE"]:
-        raise UploadRejected("dossier_too_large")
+    """Check an upload, then store it in the citizen's document store and attach it. Every
+    check — the file itself, the dossier's total, the citizen's quota — comes before anything
+    is written, so a refused upload leaves no file (raises UploadRejected)."""
+    stored = check_upload(upload)
     document = db.session.execute(
         select(StoredDocument).where(
             StoredDocument.owner_personal_id == dossier.applicant_personal_id,
@@ -200,6 +233,14 @@ def attach_upload(dossier: Dossier, document_key: str, upload: FileStorage) -> A
             StoredDocument.document_key == document_key,
         )
     ).scalar_one_or_none()
+    already = document is not None and any(a.stored_document_id == document.id for a in dossier.attachments)
+    if not already and attachments_size(dossier) + stored.size > current_app.config["MAX_DOSSIER_ATTACHMENTS_SIZE"]:
+        raise UploadRejected("dossier_too_large")
+    if document is None and (
+        document_store_size(dossier.applicant_personal_id) + stored.size > current_app.config["MAX_DOCUMENT_STORE_SIZE"]
+    ):
+        raise UploadRejected("store_full")
+    save_upload(stored)
     if document is None:
         document = StoredDocument(
             owner_personal_id=dossier.applicant_personal_id,
@@ -403,9 +444,14 @@ def _submit(dossier: Dossier, actor: User | None, payment_status: str | None) ->
     db.session.flush()
 
 
-def discard_draft(dossier: Dossier) -> None:
+def discard_draft(dossier: Dossier) -> bool:
+    """Delete a draft; a draft on which a payment was made or started is kept (its money must
+    stay traceable), and False says so."""
+    if db.session.execute(select(exists().where(Payment.dossier_id == dossier.id))).scalar():
+        return False
     db.session.delete(dossier)
     db.session.flush()
+    return True
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,16 @@ def _last_event(dossier: Dossier, action: str) -> DossierEvent | None:
     return next((e for e in reversed(dossier.events) if e.action == action), None)
 
 
+def _ending_event(dossier: Dossier, action: str, status: Status) -> DossierEvent | None:
+    """The event that ended the dossier in ``status``: ``action``, or a closing for want of the
+    supplement asked for, which ends in the same state and issues the same slip."""
+    return next(
+        (e for e in reversed(dossier.events)
+         if e.action == action or (e.action == "close_unsupplemented" and e.to_status == status.value)),
+        None,
+    )
+
+
 def _common(dossier: Dossier, lang: str) -> dict:
     return {
         "dossier_code": dossier.code,
@@ -99,9 +109,10 @@ def build_slip(dossier: Dossier, number: str, lang: str):
             return None
         return Slip02(**_common(dossier, lang), received_at=received,
                       items=tuple(document_name(dossier.procedure_snapshot, k, lang) for k in dossier.supplement_items),
-                      reason=event.public_note, officer_name=_actor_name(event), issued_at=from_db(event.at))
+                      reason=event.public_note, officer_name=_actor_name(event), issued_at=from_db(event.at),
+                      supplement_due_at=from_db(dossier.supplement_due_at))
     if number == "03":
-        event = _last_event(dossier, "refuse")
+        event = _ending_event(dossier, "refuse", Status.NOT_ACCEPTED)
         if event is None:
             return None
         return Slip03(**_common(dossier, lang), received_at=received, reasons=event.public_note,
@@ -116,7 +127,7 @@ def build_slip(dossier: Dossier, number: str, lang: str):
                       new_due_at=result.due_at, reason=extension.reason if extension else event.public_note,
                       leader_name=_actor_name(event), issued_at=from_db(event.at))
     if number == "05":
-        event = _last_event(dossier, "stop")
+        event = _ending_event(dossier, "stop", Status.STOPPED)
         if event is None:
             return None
         return Slip05(**_common(dossier, lang), reason=event.public_note, leader_name=_actor_name(event),

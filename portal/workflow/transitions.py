@@ -33,9 +33,11 @@ from portal.deadlines import VN_TZ, ClockEventKind
 from portal.dossiers.models import Dossier, DossierEvent
 from portal.extensions import db
 from portal.notifications.operations import queue_dossier_notification
+from portal.payments.operations import refund_paid_fees
 from portal.timeutil import from_db, to_db
 from portal.dossiers.postal import is_valid_tracking_number, new_tracking_number
 from portal.workflow import clock
+from portal.workflow.limits import extension_working_days, is_supplement_late, latest_extension, supplement_limit
 from portal.workflow.results import SigningFailed, issue_signed_result
 from portal.dossiers.states import OPEN_STATES, WITHDRAWABLE, Status, status_label
 
@@ -117,11 +119,25 @@ def _needs_items(dossier: Dossier, actor: User | None, params: dict[str, Any]) -
 
 
 def _needs_new_due(dossier: Dossier, actor: User | None, params: dict[str, Any]) -> str | None:
+    """A new appointment after the current one, within the procedure's allowed extension
+    (:mod:`portal.workflow.limits`): compared, never computed from, so any date is cheap."""
     new_due = params.get("new_due_at")
     if new_due is None:
         return str(_l("Give the new appointment."))
     if dossier.due_at is not None and new_due <= from_db(dossier.due_at):
         return str(_l("The new appointment must be later than the current one."))
+    latest = latest_extension(dossier)
+    if latest is not None and new_due > latest:
+        return str(_l(
+            "The new appointment may be at most %(days)d working days after the current one: by %(latest)s.",
+            days=extension_working_days(dossier), latest=latest.strftime("%H:%M %d/%m/%Y"),
+        ))
+    return None
+
+
+def _supplement_time_is_up(dossier: Dossier, actor: User | None, params: dict[str, Any]) -> str | None:
+    if not is_supplement_late(dossier, datetime.now(VN_TZ)):
+        return str(_l("The citizen still has time to send the supplement."))
     return None
 
 
@@ -147,8 +163,12 @@ def _start_clock(change: Change) -> None:
 
 
 def _pause_for_supplement(change: Change) -> None:
+    """The clock pauses (once accepted) and the citizen gets the procedure's time limit to
+    supplement (:mod:`portal.workflow.limits`), printed on slip 02."""
     dossier = change.dossier
     dossier.supplement_items = list(change.params["items"])
+    dossier.supplement_due_at = to_db(supplement_limit(dossier, change.now))
+    dossier.supplement_reminded_at = None
     dossier.supplement_return_status = dossier.status
     dossier.has_new_supplement = False
     if dossier.clock and not dossier.is_clock_paused:
@@ -241,6 +261,30 @@ def _forget_tracking_number(change: Change) -> None:
     change.dossier.postal_tracking_number = None
 
 
+def _close_unsupplemented(change: Change) -> None:
+    """The supplement's time limit passed without it: a dossier not yet accepted is not
+    accepted (slip 03), an accepted one is stopped (slip 05) — Mẫu 03 and 05 of Thông tư
+    03/2025/TT-VPCP, annex I; the citizen is told why. Where the limit comes from, and what the
+    law says and does not: :mod:`portal.workflow.limits`."""
+    dossier = change.dossier
+    accepted = dossier.supplement_return_status not in (None, S.SUBMITTED.value)
+    change.target = S.STOPPED if accepted else S.NOT_ACCEPTED
+    if not change.public_note:
+        change.public_note = str(_l(
+            "The documents asked for in the supplement request (slip 02) were not sent by %(limit)s, "
+            "the time limit it gave, so the dossier is closed as not supplemented.",
+            limit=from_db(dossier.supplement_due_at).strftime("%H:%M %d/%m/%Y"),
+        ))
+
+
+_ENDING_REASONS = {S.NOT_ACCEPTED: "not_accepted", S.WITHDRAWN: "withdrawn", S.STOPPED: "stopped"}
+
+
+def _refund_paid_fees(change: Change) -> None:
+    """A dossier that ends without a result owes back every fee paid on it (hoàn phí)."""
+    refund_paid_fees(change.dossier, _ENDING_REASONS[change.target])
+
+
 _OFFICER_ACTIVE = frozenset({S.ACCEPTED, S.IN_PROCESS, S.PENDING_APPROVAL})
 
 TRANSITIONS: dict[str, Transition] = {
@@ -252,7 +296,8 @@ TRANSITIONS: dict[str, Transition] = {
                    notification="dossier_accepted",
                    effects=(_start_clock,), clock=frozenset({K.START})),
         Transition("refuse", _l("Refuse to accept (slip 03)"), frozenset({S.SUBMITTED}), S.NOT_ACCEPTED,
-                   frozenset({"intake"}), requires_note=True, notification="dossier_refused"),
+                   frozenset({"intake"}), requires_note=True, notification="dossier_refused",
+                   effects=(_refund_paid_fees,)),
         Transition("request_supplement", _l("Request a supplement (slip 02)"),
                    frozenset({S.SUBMITTED, S.ACCEPTED, S.IN_PROCESS}), S.SUPPLEMENT_REQUESTED,
                    frozenset({"intake", "specialist"}), requires_note=True, notification="supplement_requested",
@@ -288,10 +333,14 @@ TRANSITIONS: dict[str, Transition] = {
                    effects=(_extend,), clock=frozenset({K.EXTEND})),
         Transition("stop", _l("Stop processing (slip 05)"), OPEN_STATES, S.STOPPED, frozenset({"leader"}),
                    requires_note=True, notification="processing_stopped",
-                   effects=(_stop_clock,), clock=frozenset({K.STOP})),
+                   effects=(_stop_clock, _refund_paid_fees), clock=frozenset({K.STOP})),
         Transition("withdraw", _l("Withdraw my dossier"), WITHDRAWABLE, S.WITHDRAWN, frozenset({"citizen"}),
                    notification="dossier_withdrawn",
-                   effects=(_stop_clock,), clock=frozenset({K.STOP})),
+                   effects=(_stop_clock, _refund_paid_fees), clock=frozenset({K.STOP})),
+        Transition("close_unsupplemented", _l("Close as not supplemented in time"),
+                   frozenset({S.SUPPLEMENT_REQUESTED}), None, frozenset({"intake"}),
+                   notification="dossier_not_supplemented", guards=(_supplement_time_is_up,),
+                   effects=(_close_unsupplemented, _stop_clock, _refund_paid_fees), clock=frozenset({K.STOP})),
         Transition("return_online", _l("Return the result online"), frozenset({S.RESULT_READY}), S.RETURNED,
                    frozenset({"intake"}), notification="result_returned", guards=(_delivery_is("online"),),
                    effects=(_mark_returned,)),
@@ -354,6 +403,8 @@ def check_step(action: str, from_status: str, to_status: str, role: str) -> str 
         targets = frozenset({transition.target})
     elif action == "supplement":  # back where the request was made (``_resume_after_supplement``)
         targets = TRANSITIONS["request_supplement"].sources
+    elif action == "close_unsupplemented":  # ``_close_unsupplemented``
+        targets = frozenset({S.NOT_ACCEPTED, S.STOPPED})
     else:
         targets = frozenset({from_status})
     if to_status not in targets:

@@ -159,3 +159,20 @@ def test_every_other_field_keeps_its_typed_value_after_an_error(app, admin_clien
 
 def test_an_unknown_procedure_is_404(admin_client):
     assert admin_client.get("/admin/procedures/9.999999").status_code == 404
+
+
+def test_the_supplement_time_limit_and_the_longest_extension_are_set_per_procedure(app, admin_client):
+    before = _procedure(app)
+    page = admin_client.get(f"/admin/procedures/{CODE}").get_data(as_text=True)
+    assert input_value(page, "supplement_days") == "" and input_value(page, "max_extension_days") == ""  # defaults
+    response = admin_client.post(f"/admin/procedures/{CODE}", data=_form(before, supplement_days="5", max_extension_days="15"))
+    assert response.status_code == 302
+    after = _procedure(app)
+    assert (after.supplement_days, after.max_extension_days, after.version) == (5, 15, before.version + 1)
+    with app.app_context():
+        assert last_audit("procedure.update")["details"]["after"]["supplement_days"] == 5
+    response = admin_client.post(f"/admin/procedures/{CODE}", data=_form(after, supplement_days="0", max_extension_days="x"))
+    body = response.get_data(as_text=True)
+    assert field_error(body, "supplement_days") == "Enter a number of working days from 1 to 60."
+    assert field_error(body, "max_extension_days") == "Enter a whole number of working days, for example 10, or leave it empty."
+    assert _procedure(app).supplement_days == 5

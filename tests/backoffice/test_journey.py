@@ -5,6 +5,7 @@ import io
 import re
 import subprocess
 import shutil
+from datetime import timedelta
 
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -157,12 +158,13 @@ def test_extension_keeps_the_dossier_late(app, make_dossier, officers):
     intake.act(code, "accept")
     intake.act(code, "assign", assignee=str(_specialist_id(app)))
     due = from_db(dossier_of(app, code).due_at)
-    new_due = due.replace(tzinfo=None).replace(year=due.year + 1).strftime("%Y-%m-%dT%H:%M")
+    later = due + timedelta(days=7)  # within the 10 working days an extension may add by default
+    new_due = later.replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M")
     assert specialist.act(code, "propose_extension", new_due_at=new_due, note="Cần xác minh thêm.").status_code == 302
     assert leader.act(code, "approve_extension").status_code == 302
     extended = dossier_of(app, code)
     assert [c.kind for c in extended.clock] == ["start", "extend"]
-    assert from_db(extended.due_at).year == due.year + 1
+    assert from_db(extended.due_at) == later
     slip = leader.client.get(f"/officer/dossiers/{code}/slips/04.pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(slip.data)).pages)
     assert code in text and "Cần xác minh thêm." in text
@@ -182,7 +184,7 @@ def test_payment_request_pauses_and_payment_resumes(app, make_dossier, officers,
     response = citizen.post(f"/my/dossiers/{code}/pay")
     gateway = citizen.get(response.headers["Location"]).get_data(as_text=True)
     assert "50.000\u00a0₫" in gateway
-    fields = dict(re.findall(r'name="(reference|amount)" value="([^"]+)"', gateway))
+    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', gateway))
     back = citizen.post("/mock-gateway/pay", data={**fields, "outcome": "success"})
     citizen.get(back.headers["Location"])
     paid = dossier_of(app, code)
@@ -248,7 +250,7 @@ def test_failed_payment_of_a_requested_fee_keeps_waiting(app, make_dossier, offi
     specialist.act(code, "request_payment", amount="50.000", note="Phí thẩm định.")
     response = citizen.post(f"/my/dossiers/{code}/pay")
     gateway = citizen.get(response.headers["Location"]).get_data(as_text=True)
-    fields = dict(re.findall(r'name="(reference|amount)" value="([^"]+)"', gateway))
+    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', gateway))
     back = citizen.post("/mock-gateway/pay", data={**fields, "outcome": "failed"})
     page = citizen.get(back.headers["Location"], follow_redirects=True).get_data(as_text=True)
     assert "Khoản phí vẫn chưa được nộp" in page and "chưa được nộp; bản nháp" not in page

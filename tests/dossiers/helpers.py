@@ -90,7 +90,7 @@ def submit_online(app, client: FlaskClient, procedure: str, citizen_id: str, oth
     if response.status_code == 422 or "/mock-gateway/" in response.headers.get("Location", ""):
         response = client.post(f"/apply/{draft.public_id}/submit", data={"payment": "now"})
         gateway = client.get(response.headers["Location"]).get_data(as_text=True)
-        fields = dict(re.findall(r'name="(reference|amount)" value="([^"]+)"', gateway))
+        fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', gateway))
         back = client.post("/mock-gateway/pay", data={**fields, "outcome": "success"})
         client.get(back.headers["Location"])
     return submitted(app, draft.public_id).code

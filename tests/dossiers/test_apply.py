@@ -29,7 +29,7 @@ def pay(client, response, outcome="success"):
     assert gateway.startswith("/mock-gateway/pay?")
     page = client.get(gateway)
     assert "10.000\u00a0₫" in page.get_data(as_text=True)
-    fields = dict(re.findall(r'name="(reference|amount)" value="([^"]+)"', page.get_data(as_text=True)))
+    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', page.get_data(as_text=True)))
     back = client.post("/mock-gateway/pay", data={**fields, "outcome": outcome})
     return client.get(back.headers["Location"], follow_redirects=True)
 
@@ -122,7 +122,7 @@ def test_replayed_payment_callback_changes_nothing(app, signed_in, citizen_id, p
     dossier = apply_until_check(app, signed_in, "1.004222", citizen_id, person.spouse_id)
     response = signed_in.post(f"/apply/{dossier.public_id}/submit", data={"payment": "now"})
     gateway = signed_in.get(response.headers["Location"]).get_data(as_text=True)
-    fields = dict(re.findall(r'name="(reference|amount)" value="([^"]+)"', gateway))
+    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', gateway))
     back = signed_in.post("/mock-gateway/pay", data={**fields, "outcome": "success"}).headers["Location"]
     first = signed_in.get(back)
     again = signed_in.get(back)

@@ -96,7 +96,25 @@ def sign_in_citizen(page: Page, live_server: str, citizen: PersonRecord, words: 
     page.get_by_label(words("Personal ID number"), exact=True).fill(citizen.personal_id)
     page.get_by_label(words("VNeID password")).fill("vneid-demo")
     page.get_by_role("button", name=words("Sign in"), exact=True).click()
-    expect(page.get_by_role("navigation").get_by_text(citizen.full_name)).to_be_visible()
+    expect(signed_in_as(page, words)).to_contain_text(citizen.full_name)
+
+
+def main_navigation(page: Page, words: Words) -> Locator:
+    """The main navigation as a person reaches it: the bar on a wide screen; on a phone, behind
+    the "Menu" button of the header (a disclosure: it opens without JavaScript too)."""
+    menu = page.locator("details.site-menu")
+    if menu.is_visible() and menu.get_attribute("open") is None:
+        menu.locator("summary").click()  # its name may be the icon only (on a narrow screen)
+    navigation = page.get_by_role("navigation", name=words("Main navigation"))
+    expect(navigation).to_be_visible()
+    return navigation
+
+
+def signed_in_as(page: Page, words: Words) -> Locator:
+    """Who the header says is signed in: beside the language button on a wide screen, at the
+    end of the menu on a phone."""
+    main_navigation(page, words)
+    return page.get_by_role("banner").locator(".account").filter(visible=True)
 
 
 def sign_in_officer(page: Page, live_server: str, username: str, words: Words,
@@ -108,13 +126,13 @@ def sign_in_officer(page: Page, live_server: str, username: str, words: Words,
     page.get_by_label(words("Username")).fill(username)
     page.get_by_label(words("Password")).fill(DEMO_PASSWORD)
     page.get_by_role("button", name=words("Sign in"), exact=True).click()
-    expect(page.get_by_role("navigation", name=words("Main navigation"))).to_contain_text(FULL_NAMES[username])
+    expect(signed_in_as(page, words)).to_contain_text(FULL_NAMES[username])
 
 
 def open_from_queue(page: Page, queue: str, code: str, words: Words) -> None:
     """Through the queue's link in the navigation (its name ends with the count)."""
     link = re.compile(rf"^{re.escape(queue)} \d+$")
-    page.get_by_role("navigation", name=words("Main navigation")).get_by_role("link", name=link).click()
+    main_navigation(page, words).get_by_role("link", name=link).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(queue)
     expect(page.get_by_role("link", name=code, exact=True)).to_be_visible()
 
@@ -131,14 +149,19 @@ def fact(scope: Page | Locator, term: str) -> Locator:
 
 
 def act(page: Page, words: Words, action: str, **fields: str | list[str]) -> None:
-    """Fill an action's form (fields by label; a list ticks those boxes), press its button,
-    and see it done. ``action`` is the English name of the transition."""
+    """Fill an action's form (fields by label; a list ticks those boxes; a group of choices
+    picks the one whose label starts with the value), press its button, and see it done.
+    ``action`` is the English name of the transition."""
     label = words(action)
     form = page.locator("form.action-form").filter(has=page.get_by_role("heading", name=label, exact=True))
     for field, value in fields.items():
         if isinstance(value, list):
             for box in value:
                 form.get_by_label(box).check()
+            continue
+        group = form.get_by_role("group", name=field, exact=True)
+        if group.count():
+            group.get_by_label(re.compile(rf"^{re.escape(value)}")).check()
             continue
         control = form.get_by_label(field)
         if control.evaluate("element => element.tagName") == "SELECT":

@@ -42,6 +42,7 @@ from tests.e2e.people import (
     fetch,
     file_input,
     found,
+    main_navigation,
     open_dossier,
     open_from_queue,
     pdf_file,
@@ -134,7 +135,7 @@ def submit(page: Page, journey: Journey, live_server: str, citizen: PersonRecord
     query, name = PROCEDURES[journey.procedure][journey.lang]
     sign_in_citizen(page, live_server, citizen, words, audit)
 
-    page.get_by_role("navigation").get_by_role("link", name=words("Procedures"), exact=True).click()
+    main_navigation(page, words).get_by_role("link", name=words("Procedures"), exact=True).click()
     audit(page, "catalog")
     page.get_by_label(words("Name or code")).fill(query)
     page.get_by_role("button", name=words("Search"), exact=True).click()
@@ -207,7 +208,7 @@ def submit(page: Page, journey: Journey, live_server: str, citizen: PersonRecord
     # The slip is in the page's language: the appointment it prints is the one the page showed.
     assert words("%(hour)s:%(minute)s on %(date)s", hour=hour, minute=minute, date=day) in receipt, receipt
 
-    page.get_by_role("link", name=words("My dossiers")).first.click()
+    main_navigation(page, words).get_by_role("link", name=words("My dossiers")).click()
     expect(page.get_by_role("row").filter(has=page.get_by_role("link", name=code))).to_contain_text(
         words("Submitted, waiting for intake"))
     audit(page, "my-dossiers")
@@ -216,7 +217,7 @@ def submit(page: Page, journey: Journey, live_server: str, citizen: PersonRecord
 
 
 def open_own_dossier(page: Page, code: str, words: Words) -> None:
-    page.get_by_role("navigation", name=words("Main navigation")).get_by_role("link", name=words("My dossiers")).click()
+    main_navigation(page, words).get_by_role("link", name=words("My dossiers")).click()
     open_dossier(page, code)
 
 

@@ -136,11 +136,13 @@ def test_a_register_choice_shows_its_label_and_sends_its_value(render):
     assert sent.attrs == {"type": "hidden", "name": "sex", "value": "F"}
 
 
-def test_a_register_address_is_one_read_only_line(render, citizen):
+def test_a_register_address_is_shown_whole_and_read_only(render, citizen):
     value = registry_prefill(FORM, citizen, lambda _: None)["permanent_address"]
     page = render(FORM.field("permanent_address"), value, source="registry")
     shown = page.by_id("permanent_address-province")
-    assert shown.attrs["value"] == citizen.permanent_address.full
+    # A text area, so a long address wraps on a phone instead of ending in "…Tỉnh Quảng N".
+    assert shown.tag == "textarea" and shown.text == citizen.permanent_address.full
+    assert int(shown.attrs["rows"]) >= 2 and "name" not in shown.attrs
     assert shown.has("readonly") and shown.attrs["data-prefilled"] == "registry"
     sent = {e.attrs["name"]: e.attrs["value"] for e in page.find("input", type="hidden")}
     assert sent == {

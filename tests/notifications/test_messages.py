@@ -23,6 +23,7 @@ def test_every_workflow_notification_has_a_template():
         "dossier_submitted", "dossier_accepted", "dossier_refused", "supplement_requested",
         "supplement_received", "result_ready", "payment_requested", "payment_received", "extension_approved",
         "processing_stopped", "dossier_withdrawn", "result_returned", "result_shipped", "result_undelivered",
+        "dossier_not_supplemented",
     ])
 
 

@@ -19,7 +19,7 @@ from tests.dossiers.helpers import apply_until_check
 def pay_on_gateway(client, start_response) -> str:
     """Follow the redirect to the mock gateway, pay, and come back; returns the landing page."""
     gateway = client.get(start_response.headers["Location"]).get_data(as_text=True)
-    fields = dict(re.findall(r'name="(reference|amount)" value="([^"]+)"', gateway))
+    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', gateway))
     back = client.post("/mock-gateway/pay", data={**fields, "outcome": "success"})
     landing = client.get(back.headers["Location"], follow_redirects=True)
     assert landing.status_code == 200
@@ -55,7 +55,7 @@ def test_a_failed_submission_after_payment_keeps_the_payment(app, citizen, citiz
     draft = apply_until_check(app, citizen, "1.004194", citizen_id, person.spouse_id)
     start = citizen.post(f"/apply/{draft.public_id}/submit", data={"payment": "now"})
     assert "/mock-gateway/" in start.headers["Location"]
-    monkeypatch.setattr("portal.payments.operations.submit_dossier", fail_with(failure))
+    monkeypatch.setattr("portal.checkout.operations.submit_dossier", fail_with(failure))
     page = pay_on_gateway(citizen, start)
     assert "Khoản thanh toán vẫn được giữ" in page  # the citizen is told the money is kept
     [(status, amount)] = payments_of(app, draft.id)
@@ -77,7 +77,7 @@ def test_a_failed_resumption_after_a_requested_fee_keeps_the_payment(app, make_d
     officers["specialist1"].act(code, "request_payment", amount="50.000", note="Phí thẩm định.")
     with app.app_context():
         dossier_id = db.session.execute(select(Dossier.id).where(Dossier.code == code)).scalar_one()
-    monkeypatch.setattr("portal.payments.operations.apply_transition", fail_with(RuntimeError("crash")))
+    monkeypatch.setattr("portal.checkout.operations.apply_transition", fail_with(RuntimeError("crash")))
     page = pay_on_gateway(citizen, citizen.post(f"/my/dossiers/{code}/pay"))
     assert "Bộ phận Một cửa sẽ ghi nhận" in page
     assert ("paid", 50000) in payments_of(app, dossier_id)

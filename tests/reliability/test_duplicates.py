@@ -79,7 +79,7 @@ def dossier_notifications(dossier_id: int) -> list[Notification]:
 def _paid_callback(client: FlaskClient, response) -> str:
     """The signed return URL the gateway sends the browser to after a successful payment."""
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    fields = dict(re.findall(r'name="(reference|amount)" value="([^"]+)"', page))
+    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', page))
     return client.post("/mock-gateway/pay", data={**fields, "outcome": "success"}).headers["Location"]
 
 

@@ -42,7 +42,7 @@ def test_the_register_failing_half_way_leaves_a_dossier_flagged_for_the_officer(
         assert response.status_code == 302, step.key
     citizen.post(f"/apply/{draft.public_id}/delivery", data={"delivery": "online"})
     gateway = citizen.get(citizen.post(f"/apply/{draft.public_id}/submit", data={"payment": "now"}).headers["Location"])
-    fields = dict(re.findall(r'name="(reference|amount)" value="([^"]+)"', gateway.get_data(as_text=True)))
+    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', gateway.get_data(as_text=True)))
     assert citizen.get(citizen.post("/mock-gateway/pay", data={**fields, "outcome": "success"}).headers["Location"]).status_code == 302
 
     with app.app_context():

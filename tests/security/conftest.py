@@ -29,6 +29,7 @@ from portal.auth.models import User
 from portal.catalog.models import CalendarException
 from portal.dossiers.models import Dossier
 from portal.extensions import db
+from portal.payments.operations import refund_due
 from portal.registry import get_registry
 from tests.conftest import Officer, login_citizen, login_officer
 from tests.databases import database_beside, drop_database
@@ -54,6 +55,7 @@ class World:
     calendar_exception_id: int
     specialist1_id: int
     intake1_id: int
+    refund_id: int  # due on the returned dossier (its fee counted as paid twice)
 
 
 @pytest.fixture(scope="package")
@@ -69,6 +71,7 @@ def app(database_urls: tuple[str, str], register: str, tmp_path_factory: pytest.
             "REGISTRY_CLIENT": "sql",
             "PKI_DIR": str(folder / "pki"),
             "UPLOAD_DIR": str(folder / "uploads"),
+            "GATEWAY_DATABASE_URL": f"sqlite:///{folder}/gateway.sqlite3",
         }
     )
     with app.app_context():
@@ -130,6 +133,8 @@ def world(app: Flask, citizen_id: str) -> World:
         attachment = dossier.attachments[0]
         exception = CalendarException(day=date(2030, 1, 2), is_working_day=False, legal_reference="Test")
         db.session.add(exception)
+        paid = db.session.execute(select(Dossier).where(Dossier.code == returned_code)).scalar_one().payments[0]
+        refund = refund_due(paid, "duplicate")
         db.session.commit()
         ids = {u.username: u.id for u in db.session.execute(select(User).where(User.kind == "officer")).scalars()}
         world = World(
@@ -145,6 +150,7 @@ def world(app: Flask, citizen_id: str) -> World:
             calendar_exception_id=exception.id,
             specialist1_id=ids["specialist1"],
             intake1_id=ids["intake1"],
+            refund_id=refund.id,
         )
     assert submitted(app, counter).status == "submitted"
     return world

@@ -75,6 +75,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # --- public pages, sign-in, language --------------------------------------------------
     ("web.home", "GET"): Rule(EVERYONE_200),
     ("web.health", "GET"): Rule(EVERYONE_200),
+    ("web.show_icon", "GET"): Rule(EVERYONE_200, lambda w: {"name": "favicon.ico"}),
     ("web.set_language", "POST"): Rule(EVERYONE_302, data=lambda w: {"lang": "en", "next": "/"}),
     ("static", "GET"): Rule(EVERYONE_200, lambda w: {"filename": "css/portal.css"}),
     ("auth.login_citizen", "GET"): Rule(EVERYONE_200),
@@ -102,10 +103,14 @@ RULES: dict[tuple[str, str], Rule] = {
     ("stats.show_agency_stats", "GET"): Rule(OFFICERS),
     ("stats.export_agency_csv", "GET"): Rule(OFFICERS, lambda w: {"table": "intake"}),
     ("stats.list_dossiers_behind", "GET"): Rule(OFFICERS, query="measure=received"),
-    # --- the mock payment gateway (another site in reality) and its signed return -----------
-    ("payments.gateway", "GET"): Rule(EVERYONE_200, query="reference=PAY0&amount=7000"),
-    ("payments.gateway", "POST"): Rule(EVERYONE_302, data=lambda w: {"reference": "PAY0", "amount": "7000", "outcome": "cancelled"}),
+    # --- the mock payment gateway (another site in reality): only signed requests -----------
+    ("gateway.pay", "GET"): Rule((400,) * 8, query="reference=PAY0&amount=7000&signature=forged"),
+    ("gateway.pay", "POST"): Rule((400,) * 8, data=lambda w: {"reference": "PAY0", "amount": "7000", "outcome": "cancelled"}),
+    ("gateway.refund", "POST"): Rule((400,) * 8, data=lambda w: {"transaction": "MOCK0", "amount": "7000", "refund_reference": "RF0"}),
+    ("gateway.day_ledger", "GET"): Rule((400,) * 8, query="date=2026-12-01&signature=forged"),
+    # --- the gateway's signed callbacks to the portal -----------------------------------------
     ("payments.payment_return", "GET"): Rule((400,) * 8, query="reference=PAY0&amount=7000&status=success&signature=forged"),
+    ("payments.notify", "POST"): Rule((400,) * 8, data=lambda w: {"reference": "PAY0", "amount": "7000", "status": "success", "signature": "forged"}),
     # --- the citizen's own pages ----------------------------------------------------------
     ("auth.show_profile", "GET"): Rule(CITIZENS),
     ("dossiers.list_my_dossiers", "GET"): Rule(CITIZENS),
@@ -124,6 +129,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("dossiers.download_attachment", "GET"): Rule(OWNER_ONLY, lambda w: {"code": w.submitted, "attachment_id": w.attachment_id}),
     ("dossiers.download_stored_document", "GET"): Rule(OWNER_ONLY, lambda w: {"document_id": w.document_id}),
     ("dossiers.download_result", "GET"): Rule(OWNER_ONLY, lambda w: {"code": w.returned}),
+    # A receipt of a payment the dossier does not have: not found, for its owner too.
+    ("dossiers.download_receipt", "GET"): Rule((302, 404, 404, 403, 403, 403, 403, 403), lambda w: {"code": w.submitted, "reference": "PAY0"}),
     # Allowed but refused by the dossier's state (no supplement or payment asked): back to it.
     ("dossiers.send_supplement", "POST"): Rule(OWNER_POST, lambda w: {"code": w.submitted}),
     ("dossiers.pay_requested_fee", "POST"): Rule(OWNER_POST, lambda w: {"code": w.submitted}),
@@ -136,6 +143,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("dossiers.download_counter_slip", "GET"): Rule(COUNTER_DESK, lambda w: {"public_id": w.counter}),
     # --- the back office ------------------------------------------------------------------
     ("backoffice.home", "GET"): Rule(OFFICERS_302),
+    # Refunds: the one-stop desk and the leader see their agency's; only the desk confirms.
+    ("backoffice.list_refunds", "GET"): Rule((302, 403, 403, 200, 403, 200, 200, 403)),
+    ("backoffice.confirm", "POST"): Rule((302, 403, 403, 302, 403, 403, 404, 403), lambda w: {"refund_id": w.refund_id}),
     ("backoffice.show_queue", "GET"): Rule(OFFICERS, lambda w: {"key": "all"}),
     ("backoffice.dossier_register", "GET"): Rule(OFFICERS, query="format=csv"),
     ("backoffice.show_dossier", "GET"): Rule(AGENCY, lambda w: {"code": w.submitted}),
@@ -174,7 +184,7 @@ RULES: dict[tuple[str, str], Rule] = {
 
 
 # Routes whose redirect for an anonymous visitor is not a sign-in page.
-PUBLIC_REDIRECTS = {"web.set_language", "auth.logout", "payments.gateway"}
+PUBLIC_REDIRECTS = {"web.set_language", "auth.logout"}
 
 
 def urls(app: Flask, endpoint: str, values: dict[str, Any], query: str = "") -> list[str]:

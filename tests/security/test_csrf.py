@@ -17,9 +17,10 @@ from portal.extensions import db
 from tests.security.conftest import World
 from tests.security.test_access_matrix import RULES, allowed_role, urls
 
-# The mock payment gateway stands for another site: its form carries no portal token, and what
-# it sends back is trusted only through its HMAC signature (tests/dossiers/test_apply.py).
-EXEMPT = {"payments.gateway"}
+# The mock payment gateway stands for another site: its forms and API carry no portal token, and
+# what it sends back — the browser's return and its server-to-server notification — is trusted
+# only through its HMAC signature (tests/payments/).
+EXEMPT = {"gateway.pay", "gateway.refund", "payments.notify"}
 CHANGES = sorted(key for key in RULES if key[1] not in ("GET", "HEAD", "OPTIONS"))
 
 

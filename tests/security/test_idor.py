@@ -101,7 +101,7 @@ def test_a_fee_requested_on_a_counter_dossier_can_be_paid_online_by_its_citizen(
     citizen = browser_as("citizen_a")
     gateway = citizen.post(f"/my/dossiers/{code}/pay").headers["Location"]
     page = citizen.get(gateway).get_data(as_text=True)
-    fields = dict(re.findall(r'name="(reference|amount)" value="([^"]+)"', page))
+    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', page))
     back = citizen.post("/mock-gateway/pay", data={**fields, "outcome": "success"})
     response = citizen.get(back.headers["Location"])
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/my/dossiers/{code}")

@@ -30,6 +30,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "approve_extension": ({"accepted", "in_process", "pending_approval"}, {"leader"}),
     "stop": (OPEN, {"leader"}),
     "withdraw": ({"submitted"} | OPEN, {"citizen"}),
+    "close_unsupplemented": ({"supplement_requested"}, {"intake"}),
     "return_online": ({"result_ready"}, {"intake"}),
     "return_counter": ({"result_ready"}, {"intake"}),
     "ship": ({"result_ready"}, {"intake"}),
@@ -58,7 +59,7 @@ def _dossier(status: str, action: str):
     return SimpleNamespace(
         status=status, agency_id=7, applicant_personal_id="001090000001", delivery=delivery,
         assigned_to_id=None, result_body="Đồng ý đăng ký.", extension_due_at=datetime(2030, 1, 1),
-        due_at=None,
+        due_at=None, supplement_due_at=datetime(2026, 1, 5, 9, 0),  # a supplement time limit passed
     )
 
 

@@ -1,45 +1,18 @@
-"""The mock payment gateway and the portal's return endpoint.
+"""The gateway's two callbacks: the payer's return page and the server-to-server notification.
 
-``/mock-gateway/pay`` stands for the external gateway (a bank or the national payment
-platform): it shows the amount and lets the payer pay, cancel or simulate a failure, then
-sends the browser back to ``/payments/return`` with the outcome signed (HMAC-SHA256).
+Both carry the same signed outcome and both are idempotent; whichever arrives first records it.
 """
 from __future__ import annotations
 
-import secrets
-from urllib.parse import urlencode
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.checkout.operations import settle_callback
 from portal.extensions import csrf
-from portal.payments.operations import PaymentError, settle_callback, sign
-from portal.security import parse_number
+from portal.payments.operations import PaymentError
 
 payments_bp = Blueprint("payments", __name__)
-
-
-@payments_bp.route("/mock-gateway/pay", methods=["GET", "POST"])
-@csrf.exempt  # the gateway is another site in reality; its own form carries no portal token
-def gateway():
-    reference = request.values.get("reference", "")
-    amount = request.values.get("amount", "")
-    if not reference or parse_number(amount) is None:
-        abort(400)
-    if request.method == "GET":
-        return render_template("payments/gateway.html", reference=reference, amount=int(amount))
-    outcome = request.form.get("outcome")
-    if outcome not in ("success", "failed", "cancelled"):
-        abort(400)
-    fields = {
-        "reference": reference,
-        "amount": amount,
-        "status": outcome,
-        "transaction": f"MOCK{secrets.token_hex(5).upper()}" if outcome == "success" else "",
-    }
-    fields["signature"] = sign(fields)
-    return redirect(f"{url_for('payments.payment_return')}?{urlencode(fields)}")
 
 
 @payments_bp.route("/payments/return")
@@ -51,6 +24,15 @@ def payment_return():
     except PaymentError:
         return render_template("payments/invalid.html"), 400
     payment, dossier = settled.payment, settled.dossier
+    if settled.refund is not None and settled.refund.reason != "duplicate":
+        flash(_("The fee has been paid, but the dossier was withdrawn, stopped or not accepted meanwhile. "
+                "The fee will be refunded to you; you can follow the refund on the dossier page."), "error")
+        return redirect(url_for("dossiers.show_my_dossier", code=dossier.code))
+    if settled.refund is not None:
+        flash(_("This fee had already been paid. The second payment will be refunded to you; "
+                "you can follow the refund on the dossier page."), "error")
+        return redirect(url_for("dossiers.show_my_dossier", code=dossier.code) if not dossier.is_draft
+                        else url_for("dossiers.check_answers", public_id=dossier.public_id))
     if payment.status == "paid":
         if settled.step == "record_payment":
             flash(_("The fee has been paid. Processing continues.") if settled.is_step_done
@@ -59,9 +41,8 @@ def payment_return():
             return redirect(url_for("dossiers.show_my_dossier", code=dossier.code))
         if not dossier.is_draft:
             return redirect(url_for("dossiers.confirmation", code=dossier.code))
-        if settled.step == "submit":
-            flash(_("The fee has been paid, but the dossier could not be submitted just now. "
-                    "The payment is kept: submit again and you will not be asked to pay twice."), "error")
+        flash(_("The fee has been paid, but the dossier could not be submitted just now. "
+                "The payment is kept: submit again and you will not be asked to pay twice."), "error")
         return redirect(url_for("dossiers.check_answers", public_id=dossier.public_id))
     if not dossier.is_draft:
         # A fee requested during processing: the dossier stays where it was, waiting for it.
@@ -74,3 +55,15 @@ def payment_return():
         "error",
     )
     return redirect(url_for("dossiers.check_answers", public_id=dossier.public_id))
+
+
+@payments_bp.route("/payments/notify", methods=["POST"])
+@csrf.exempt  # the gateway's server calls it, signed with the shared secret (HMAC)
+def notify():
+    """The gateway's server-to-server notification: recorded as the return page would, answered
+    in JSON; a repeated notification changes nothing."""
+    try:
+        settled = settle_callback(request.form, None)
+    except PaymentError as exc:
+        return jsonify({"status": "rejected", "reason": exc.code}), 400
+    return jsonify({"status": "recorded", "payment": settled.payment.status})
