@@ -59,8 +59,9 @@ def settle_callback(fields: Mapping[str, str], payer: User | None) -> Settlement
                     payment, lambda: apply_transition(dossier, "record_payment", actor, public_note=payment.reference)
                 )
             if not is_step_done and dossier.status != Status.PAYMENT_REQUESTED.value:
-                # The fee was settled meanwhile (recorded at the counter): this one is paid back.
-                refund = refund_due(payment, "duplicate")
+                # The dossier moved on meanwhile: ended (withdrawn, stopped), or the fee was recorded
+                # at the counter. Either way this payment is paid back.
+                refund = refund_due(payment, _ENDED.get(dossier.status, "duplicate"))
     return Settlement(payment, dossier, outcome.is_first_success, step, is_step_done, refund)
 
 

@@ -19,7 +19,9 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from portal.auth.models import User
@@ -39,7 +41,7 @@ from portal.registry.client import RegistryUnavailable
 from portal.registry.records import PersonRecord
 from portal.timeutil import to_db
 from portal.dossiers.states import Status
-from portal.workflow.transitions import apply_transition
+from portal.workflow.transitions import TransitionRefused, apply_transition
 
 
 class DossierIncomplete(ValueError):
@@ -417,8 +419,15 @@ def submit_dossier(dossier: Dossier, actor: User | None, *, payment_status: str 
     problems = missing_for_submission(dossier)
     if problems:
         raise DossierIncomplete(problems)
-    with db.session.begin_nested():
-        _submit(dossier, actor, payment_status)
+    try:
+        with db.session.begin_nested():
+            _submit(dossier, actor, payment_status)
+    except StaleDataError:
+        db.session.refresh(dossier)
+        if dossier.is_draft:
+            raise  # changed, not submitted, meanwhile: the 409 page shows it as it is now
+        # A double click or another tab submitted it first: nothing to do but show it.
+        raise TransitionRefused(str(_l("This dossier has been submitted already."))) from None
     return dossier
 
 
