@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 
 from portal.dossiers.models import Dossier
@@ -46,3 +46,9 @@ def progress(dossier: Dossier, current: str) -> list[dict[str, Any]]:
         {"key": key, "title": title, "is_current": key == current, "number": n}
         for n, (key, title) in enumerate(titles, start=1)
     ]
+
+
+def back_to_dossier(code: str, message: str, category: str = "info"):
+    """Back to the citizen's dossier page, saying why (an action refused or done)."""
+    flash(message, category)
+    return redirect(url_for("dossiers.show_my_dossier", code=code))

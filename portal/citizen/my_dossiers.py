@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal.auth.access import citizen_required
-from portal.citizen.blueprint import dossiers_bp, first_open_step_url
+from portal.citizen.blueprint import back_to_dossier, dossiers_bp, first_open_step_url
 from portal.citizen.uploads import problem_message, refused_for_size, sent_documents
 from portal.deadlines import VN_TZ
 from portal.dossiers.access import dossier_or_404, is_applicant
@@ -79,8 +79,7 @@ def send_supplement(code: str):
     """Send what the one-stop-shop asked for; the clock resumes (or restarts) on sending."""
     dossier = dossier_or_404(is_applicant, code=code)
     if dossier.status != Status.SUPPLEMENT_REQUESTED.value:
-        flash(_("No supplement is requested for this dossier now."), "info")
-        return redirect(url_for("dossiers.show_my_dossier", code=code))
+        return back_to_dossier(code, _("No supplement is requested for this dossier now."))
     too_large = refused_for_size(list(dossier.supplement_items))
     if too_large:
         return render_my_dossier(dossier, errors=too_large, status=413)
@@ -89,16 +88,14 @@ def send_supplement(code: str):
     try:
         problems = ops.send_supplement(dossier, current_user, sent, request.form.get("note", "").strip()[:2000])
     except TransitionRefused as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("dossiers.show_my_dossier", code=code))
+        return back_to_dossier(code, str(exc), "error")
     if problems:
         errors = {
             key: problem_message(problem, document_name(dossier.procedure_snapshot, key, lang), sent[key])
             for key, problem in problems.items()
         }
         return render_my_dossier(dossier, errors=errors, status=422)
-    flash(_("Your supplement has been sent. The processing time runs again from now."), "success")
-    return redirect(url_for("dossiers.show_my_dossier", code=code))
+    return back_to_dossier(code, _("Your supplement has been sent. The processing time runs again from now."), "success")
 
 
 @dossiers_bp.route("/my/dossiers/<code>/withdraw", methods=["POST"])
@@ -110,10 +107,8 @@ def withdraw(code: str):
     try:
         apply_transition(dossier, "withdraw", current_user, public_note=request.form.get("reason", "").strip()[:2000])
     except TransitionRefused as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Your dossier has been withdrawn."), "success")
-    return redirect(url_for("dossiers.show_my_dossier", code=code))
+        return back_to_dossier(code, str(exc), "error")
+    return back_to_dossier(code, _("Your dossier has been withdrawn."), "success")
 
 
 @dossiers_bp.route("/my/dossiers/<code>/rating", methods=["POST"])
@@ -122,15 +117,12 @@ def rate(code: str):
     """Satisfaction 1–5 and a comment, once per dossier, after the result was returned."""
     dossier = dossier_or_404(is_applicant, code=code)
     if dossier.status != Status.RETURNED.value:
-        flash(_("You can rate the service once the result has been returned."), "info")
-        return redirect(url_for("dossiers.show_my_dossier", code=code))
+        return back_to_dossier(code, _("You can rate the service once the result has been returned."))
     if dossier.rating is not None:
-        flash(_("You have already rated this dossier. Thank you."), "info")
-        return redirect(url_for("dossiers.show_my_dossier", code=code))
+        return back_to_dossier(code, _("You have already rated this dossier. Thank you."))
     score = request.form.get("score", "")
     if score not in {"1", "2", "3", "4", "5"}:
         return render_my_dossier(dossier, errors={"score": _("Choose from 1 (very dissatisfied) to 5 (very satisfied).")}, status=422)
     dossier.rate(int(score), request.form.get("comment", "").strip()[:2000])
     db.session.flush()
-    flash(_("Thank you for your rating."), "success")
-    return redirect(url_for("dossiers.show_my_dossier", code=code))
+    return back_to_dossier(code, _("Thank you for your rating."), "success")

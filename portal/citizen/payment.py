@@ -1,11 +1,11 @@
 """Paying a fee: at submission ("pay now") or when the agency asks for it during processing."""
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import redirect
 from flask_babel import gettext as _
 
 from portal.auth.access import citizen_required
-from portal.citizen.blueprint import dossiers_bp
+from portal.citizen.blueprint import back_to_dossier, dossiers_bp
 from portal.dossiers.access import dossier_or_404, is_applicant
 from portal.dossiers.models import Dossier
 from portal.dossiers.states import Status
@@ -23,6 +23,5 @@ def redirect_to_gateway(dossier: Dossier):
 def pay_requested_fee(code: str):
     dossier = dossier_or_404(is_applicant, code=code)
     if dossier.status != Status.PAYMENT_REQUESTED.value:
-        flash(_("No payment is requested for this dossier now."), "info")
-        return redirect(url_for("dossiers.show_my_dossier", code=code))
+        return back_to_dossier(code, _("No payment is requested for this dossier now."))
     return redirect_to_gateway(dossier)
