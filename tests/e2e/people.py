@@ -96,6 +96,7 @@ def sign_in_citizen(page: Page, live_server: str, citizen: PersonRecord, words: 
     page.get_by_label(words("Personal ID number"), exact=True).fill(citizen.personal_id)
     page.get_by_label(words("VNeID password")).fill("vneid-demo")
     page.get_by_role("button", name=words("Sign in"), exact=True).click()
+    page.wait_for_url(lambda url: "/login/" not in url)  # the sign-in page's own menu is not the one to open
     expect(signed_in_as(page, words)).to_contain_text(citizen.full_name)
 
 
@@ -126,6 +127,7 @@ def sign_in_officer(page: Page, live_server: str, username: str, words: Words,
     page.get_by_label(words("Username")).fill(username)
     page.get_by_label(words("Password")).fill(DEMO_PASSWORD)
     page.get_by_role("button", name=words("Sign in"), exact=True).click()
+    page.wait_for_url(lambda url: "/login/" not in url)
     expect(signed_in_as(page, words)).to_contain_text(FULL_NAMES[username])
 
 
