@@ -151,7 +151,10 @@ class _Copier:
                 self._copy(model.__table__, rows)
 
     def _copy(self, table: Table, rows: Iterable[dict[str, Any]]) -> None:
-        columns = [(c.name, isinstance(c.type, JSON)) for c in table.columns]
+        rows = list(rows)
+        # The columns the generator fills; a column added since (nullable or with a server
+        # default) is left to the database.
+        columns = [(c.name, isinstance(c.type, JSON)) for c in table.columns if c.name in rows[0]]
         names = ", ".join(name for name, _ in columns)
         with self.cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             for row in rows:

@@ -54,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.gateway.views import gateway_bp
     from portal.payments import init_app as init_payments
     from portal.tracking.views import tracking_bp
+    from portal.verify import verify_bp
     from portal.extensions import babel, configure_engine, csrf, db, limiter, migrate
     from portal.i18n import select_locale, select_timezone, use_compiled_catalogs
     from portal.registry import init_app as init_registry
@@ -85,6 +86,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(gateway_bp)
     csrf.exempt(gateway_bp)  # another site in reality: its forms carry no portal token
     app.register_blueprint(tracking_bp)
+    app.register_blueprint(verify_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(api_bp)

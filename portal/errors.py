@@ -40,23 +40,28 @@ def conflict_page(blueprint_name: str) -> Callable[[Callable[..., Any]], Callabl
     return register
 
 
-def _messages() -> dict[int, tuple[str, str]]:
-    return {
-        400: (_("The request is not valid"), _("Something in the request could not be understood. Go back and check what you entered.")),
-        403: (_("You cannot open this page"), _("Your account does not have access to this page. If you think it should, contact your administrator.")),
-        404: (_("Page not found"), _("The address may be mistyped, or the page no longer exists.")),
-        405: (_("This action is not allowed here"), _("Go back and use the buttons on the page.")),
-        413: (_("The file is too large"), _(
-            "Each file may be up to %(file)s and everything sent at once up to %(request)s. Go back and attach "
-            "fewer or smaller files.",
-            file=file_size(current_app.config["MAX_FILE_SIZE"]),
-            request=file_size(current_app.config["MAX_CONTENT_LENGTH"]),
-        )),
-        422: (_("The request could not be processed"), _("Go back and check what you entered.")),
-        429: (_("Too many attempts"), _("You have made too many requests in a short time. Wait a minute and try again.")),
-        500: (_("Something went wrong on our side"), _("Nothing you entered has been lost. Please try again in a few minutes.")),
-        503: (_("The service is briefly unavailable"), _("Part of the service cannot be reached right now. What you saved before is kept; try again in a minute.")),
-    }
+def _too_large() -> tuple[str, str]:
+    return _("The file is too large"), _(
+        "Each file may be up to %(file)s and everything sent at once up to %(request)s. Go back and attach "
+        "fewer or smaller files.",
+        file=file_size(current_app.config["MAX_FILE_SIZE"]),
+        request=file_size(current_app.config["MAX_CONTENT_LENGTH"]),
+    )
+
+
+#: Each error's title and explanation, translated only for the error being shown (a 404 of
+#: the tracking API used to translate all eighteen strings).
+_MESSAGES: dict[int, Callable[[], tuple[str, str]]] = {
+    400: lambda: (_("The request is not valid"), _("Something in the request could not be understood. Go back and check what you entered.")),
+    403: lambda: (_("You cannot open this page"), _("Your account does not have access to this page. If you think it should, contact your administrator.")),
+    404: lambda: (_("Page not found"), _("The address may be mistyped, or the page no longer exists.")),
+    405: lambda: (_("This action is not allowed here"), _("Go back and use the buttons on the page.")),
+    413: _too_large,
+    422: lambda: (_("The request could not be processed"), _("Go back and check what you entered.")),
+    429: lambda: (_("Too many attempts"), _("You have made too many requests in a short time. Wait a minute and try again.")),
+    500: lambda: (_("Something went wrong on our side"), _("Nothing you entered has been lost. Please try again in a few minutes.")),
+    503: lambda: (_("The service is briefly unavailable"), _("Part of the service cannot be reached right now. What you saved before is kept; try again in a minute.")),
+}
 
 
 def _handle(error: HTTPException):
@@ -67,7 +72,8 @@ def _handle(error: HTTPException):
         return _handle_conflict(original)
     code = error.code or 500
     db.session.rollback()  # nothing half-done by a failed request is committed
-    title, detail = _messages().get(code, (error.name, error.description or ""))
+    message = _MESSAGES.get(code)
+    title, detail = message() if message else (error.name, error.description or "")
     # A reason given with abort(403, "…") is shown; Werkzeug's generic English text is not.
     reason = error.description if error.description != type(error).description else None
     # The error's own headers stay (405: ``Allow``, RFC 9110; 401: ``WWW-Authenticate``); the body is ours.

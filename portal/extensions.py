@@ -79,3 +79,17 @@ def configure_sqlite(engine: Engine, lock_timeout: float = 5.0) -> None:
     def _begin(connection) -> None:  # noqa: ANN001
         mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def reading_only() -> None:
+    """The request only reads (tracking): on SQLite its transaction begins DEFERRED, so it
+    takes no write lock and readers in other workers are not queued behind it (every other
+    transaction begins IMMEDIATE, see :func:`configure_sqlite`). Nothing to do on PostgreSQL,
+    nor once the request has already used its connection (a signed-in user was loaded)."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    session = db.session()
+    transaction = session.get_transaction()
+    if transaction is not None and transaction._connections:  # noqa: SLF001 — already begun as it is
+        return
+    session.connection(execution_options={"sqlite_begin": "DEFERRED"})

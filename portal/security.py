@@ -20,12 +20,14 @@
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Request, Response, current_app, request, session
+from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -242,3 +244,74 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntegerConverter
     app.after_request(_security_headers(app))
     _install_log_masking()
+
+
+#: How long a shared cache (the reverse proxy, README "Behind a reverse proxy") may serve the
+#: public JSON of tracking and of the catalog without asking again.
+PUBLIC_MAX_AGE = 30
+
+
+def is_shareable() -> bool:
+    """Whether the answer to this request may be shared by a proxy: nothing in the request's
+    session (no one signed in, no language chosen, no form token) can have shaped it."""
+    return not session
+
+
+def not_modified(etag: str) -> bool:
+    """The client already holds the representation tagged ``etag`` (``If-None-Match``)."""
+    return etag in request.if_none_match or "*" in request.if_none_match
+
+
+def is_signed_in() -> bool:
+    return bool(session.get("_user_id"))
+
+
+def cache_validated(response: Response, etag: str, *, public: bool) -> Response:
+    """Tag ``response`` with ``etag``; a public JSON answer may be kept ``PUBLIC_MAX_AGE``
+    seconds by any cache, everything else is kept by the browser only and checked again
+    (``If-None-Match`` → 304) before every use. A signed-in person's page is left alone: it
+    stays ``no-store`` (:func:`_security_headers`), so is a page with personal details
+    (the caller answers ``private, no-store`` itself)."""
+    if is_signed_in():
+        return response
+    response.set_etag(etag)
+    if public and is_shareable():
+        response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    else:
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.vary.add("Cookie")
+    return response
+
+
+def not_modified_response(etag: str, *, public: bool) -> Response:
+    return cache_validated(Response(status=304), etag, public=public)
+
+
+_FORM_TOKEN = re.compile(rb'(name="csrf_token"[^>]*value=")[^"]*"')
+
+
+def page_etag(body: str | bytes) -> str:
+    """An ETag for a drawn page or JSON body: its content, leaving out the form tokens (signed
+    anew at each drawing) but tied to the session's own token, so a 304 never hands a browser
+    a page whose forms carry another session's token."""
+    data = body.encode() if isinstance(body, str) else body
+    digest = hashlib.sha256(_FORM_TOKEN.sub(rb'\1"', data))
+    token = session.get("csrf_token")
+    if token:
+        digest.update(token.encode())
+    return digest.hexdigest()[:24]
+
+
+def form_token_tag() -> str:
+    """The session's form token as a short tag, made now if the page about to be drawn would
+    make it: an ETag for a page with forms includes it (see :func:`page_etag`)."""
+    generate_csrf()
+    return "-" + hashlib.sha256(session["csrf_token"].encode()).hexdigest()[:8]
+
+
+def conditional_page(body: str, *, public: bool = False) -> Response:
+    """``body`` as a response tagged by :func:`page_etag`, or a 304 when the client has it."""
+    etag = page_etag(body)
+    if not_modified(etag):
+        return not_modified_response(etag, public=public)
+    return cache_validated(Response(body, mimetype="text/html"), etag, public=public)

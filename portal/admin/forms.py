@@ -212,7 +212,7 @@ class CalendarExceptionForm(FlaskForm):
         if field.data.year not in SERVICE_YEARS:
             raise ValidationError(_l("Enter a date from 2000 to 2100."))
         exists = db.session.execute(
-            select(CalendarException.id).where(CalendarException.day == field.data)
+            select(CalendarException.id).where(CalendarException.day == field.data, CalendarException.deleted_at.is_(None))
         ).first()
         if exists:
             raise ValidationError(_l("This date already has an exception. Delete it first to change it."))

@@ -16,6 +16,7 @@ from portal.auth.operations import create_officer
 from portal.catalog.models import DELIVERIES, Agency, CalendarException, Procedure
 from portal.catalog.service import forget_working_calendar
 from portal.extensions import db
+from portal.timeutil import utcnow
 
 # What a dossier's deadline and handling depend on: changing one makes a new procedure
 # version (a dossier keeps the version it was submitted under, DESIGN §3). Publishing is not a
@@ -84,9 +85,11 @@ def add_calendar_exception(
     actor: User, day: date, is_working_day: bool, legal_reference: str
 ) -> CalendarException:
     """Make ``day`` a working day or a day off; administrators' exceptions win over the public
-    holidays and the swapped Saturdays (DESIGN §5). The deadline engine sees it at once through
-    :func:`portal.catalog.service.working_calendar`."""
-    exception = CalendarException(day=day, is_working_day=is_working_day, legal_reference=legal_reference.strip())
+    holidays and the swapped Saturdays (DESIGN §5). Appointments given from now on use it
+    (:func:`portal.catalog.service.working_calendar`); those already given keep theirs until an
+    administrator re-plans them (``workflow.replan``)."""
+    exception = CalendarException(day=day, is_working_day=is_working_day, legal_reference=legal_reference.strip(),
+                                  created_at=utcnow())
     db.session.add(exception)
     db.session.flush()
     forget_working_calendar()
@@ -95,8 +98,9 @@ def add_calendar_exception(
 
 
 def delete_calendar_exception(actor: User, exception: CalendarException) -> None:
+    """Withdraw an exception from now on; its row stays, for the appointments given under it."""
     details = {"before": _exception_values(exception)}
-    db.session.delete(exception)
+    exception.deleted_at = utcnow()
     db.session.flush()
     forget_working_calendar()
     record(actor, "calendar_exception.delete", "calendar_exception", exception.day.isoformat(), details)

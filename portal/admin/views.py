@@ -30,7 +30,9 @@ from portal.audit.operations import count_entries, verify_chain
 from portal.auth.access import roles_required
 from portal.auth.models import OFFICER, User
 from portal.catalog.models import Agency, CalendarException, Procedure
+from portal.catalog.service import working_calendar
 from portal.extensions import db
+from portal.workflow import replan
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE_SIZE = 100
@@ -92,7 +94,9 @@ def edit_procedure(code: str):
 
 
 def _calendar_page(form: CalendarExceptionForm):
-    exceptions = db.session.execute(select(CalendarException).order_by(CalendarException.day)).scalars()
+    exceptions = db.session.execute(
+        select(CalendarException).where(CalendarException.deleted_at.is_(None)).order_by(CalendarException.day)
+    ).scalars()
     return _page("admin/calendar.html", form, exceptions=list(exceptions))
 
 
@@ -107,16 +111,35 @@ def add_calendar_exception():
     if not form.validate():
         return _calendar_page(form)
     operations.add_calendar_exception(_actor(), form.day.data, form.kind.data == "working_day", form.legal_reference.data)
-    flash(_("The calendar exception was added; deadlines computed from now on use it."), "success")
-    return redirect(url_for("admin.list_calendar_exceptions"))
+    flash(_("The calendar exception was added. Appointments given from now on use it; appointments already "
+            "given keep their date unless you re-plan the open dossiers."), "success")
+    return redirect(url_for("admin.preview_replan"))
 
 
 @admin_bp.post("/calendar/<int:exception_id>/delete")
 def delete_calendar_exception(exception_id: int):
-    exception = _one_or_404(select(CalendarException).where(CalendarException.id == exception_id))
+    exception = _one_or_404(select(CalendarException).where(
+        CalendarException.id == exception_id, CalendarException.deleted_at.is_(None)))
     operations.delete_calendar_exception(_actor(), exception)
-    flash(_("The calendar exception was deleted."), "success")
-    return redirect(url_for("admin.list_calendar_exceptions"))
+    flash(_("The calendar exception was deleted. Appointments given from now on no longer use it; appointments "
+            "already given keep their date unless you re-plan the open dossiers."), "success")
+    return redirect(url_for("admin.preview_replan"))
+
+
+@admin_bp.get("/calendar/replan")
+def preview_replan():
+    """Which open dossiers the calendar standing now would move, and by how much."""
+    moves = replan.preview()
+    return render_template("admin/replan.html", moves=moves, calendar=working_calendar(),
+                           later=[m for m in moves if m.is_later], kept=[m for m in moves if not m.is_later])
+
+
+@admin_bp.post("/calendar/replan")
+def apply_replan():
+    moved, kept = replan.replan(_actor())
+    flash(_("%(moved)d appointments moved later and their citizens notified; %(kept)d kept (a promise is never "
+            "moved earlier).", moved=len(moved), kept=len(kept)), "success")
+    return redirect(url_for("admin.preview_replan"))
 
 
 @admin_bp.get("/officers")

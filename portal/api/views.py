@@ -8,11 +8,13 @@ from flask import Blueprint, abort, jsonify, request, url_for
 from portal.api.parameters import ParameterError, openapi_document, read_parameters
 from portal.catalog.models import Procedure
 from portal.catalog.service import get_procedure, rules_of, search_procedures, working_calendar
+from portal.i18n import current_lang
+from portal.security import cache_validated, not_modified, not_modified_response, page_etag
 from portal.deadlines import DeadlineInputError, deadline_report, parse_iso, parse_pause
 from portal.stats.scope import StatsInputError, UnknownCode, parse_scope
 from portal.stats.service import compute_indicators
 from portal.stats.service import as_json as stats_json
-from portal.tracking.service import as_json, find, normalise, public_view
+from portal.tracking.service import as_json, find, fingerprint, normalise, public_view
 from portal.tracking.limits import tracking_limit
 
 api_bp = Blueprint("api", __name__, url_prefix="/api")
@@ -47,6 +49,16 @@ def _procedure_detail(p: Procedure) -> dict[str, Any]:
     }
 
 
+def _public_json(data: dict[str, Any]):
+    """The catalog's JSON, tagged by its content: 304 when the client has it, and a proxy may
+    keep it briefly (the catalog is the same for everyone)."""
+    response = jsonify(data)
+    etag = page_etag(response.get_data())
+    if not_modified(etag):
+        return not_modified_response(etag, public=True)
+    return cache_validated(response, etag, public=True)
+
+
 def _bad_request(parameter: str, message: str):
     response = jsonify({"error": "Bad Request", "parameter": parameter, "message": message, "status": 400})
     response.status_code = 400
@@ -62,7 +74,7 @@ def _refuse_parameter(exc: ParameterError):
 def list_procedures_json():
     args = read_parameters("listProcedures")
     procedures = search_procedures(args.get("q", ""), args.get("field"), args.get("agency"))
-    return jsonify({"items": [_procedure_summary(p) for p in procedures], "count": len(procedures)})
+    return _public_json({"items": [_procedure_summary(p) for p in procedures], "count": len(procedures)})
 
 
 @api_bp.get("/v1/procedures/<code>")
@@ -71,7 +83,7 @@ def get_procedure_json(code: str):
     procedure = get_procedure(code)
     if procedure is None:
         abort(404, f"No published procedure has the code {code!r}.")
-    return jsonify(_procedure_detail(procedure))
+    return _public_json(_procedure_detail(procedure))
 
 
 @api_bp.get("/v1/deadline")
@@ -110,7 +122,12 @@ def track_json(code: str):
     dossier = find(code)
     if dossier is None:
         abort(404, f"No dossier has the code {code!r}.")
-    return jsonify(as_json(public_view(dossier, is_detailed=False)))
+    # Anyone holding the code sees the same masked view: a proxy may keep it briefly, and a
+    # client asking again with If-None-Match gets a 304 without the JSON being built.
+    etag = fingerprint(dossier, is_detailed=False, lang=current_lang())
+    if not_modified(etag):
+        return not_modified_response(etag, public=True)
+    return cache_validated(jsonify(as_json(public_view(dossier, is_detailed=False))), etag, public=True)
 
 
 @api_bp.get("/v1/stats")

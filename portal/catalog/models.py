@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -111,11 +111,25 @@ class Procedure(db.Model):
 
 
 class CalendarException(db.Model):
-    """An administrator's override of the working calendar, with its legal reference."""
+    """An administrator's override of the working calendar, with its legal reference.
+
+    Exceptions are never forgotten: one deleted keeps its row (``deleted_at``), so the calendar
+    as it stood at any instant can be read again (``catalog.service.working_calendar(as_of=…)``).
+    A dossier's appointment is computed with the calendar of the instant it was promised, so an
+    exception added or deleted later does not move it (issue 16); ``created_at`` is None for
+    exceptions known from the start (before the calendar was versioned).
+    """
 
     __tablename__ = "calendar_exceptions"
+    __table_args__ = (
+        # One standing exception per day; deleted ones stay as history.
+        Index("uq_calendar_exceptions_day_standing", "day", unique=True,
+              sqlite_where=text("deleted_at IS NULL"), postgresql_where=text("deleted_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(unique=True)
+    day: Mapped[date]
     is_working_day: Mapped[bool]
     legal_reference: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime | None]  # set by the administrators' page; None: known from the start
+    deleted_at: Mapped[datetime | None]

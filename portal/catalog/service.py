@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from portal.deadlines import (
 )
 from portal.extensions import db
 from portal.textutil import fold
+from portal.timeutil import VN_TZ, from_db
 
 CATALOG_FILE = Path(__file__).parent / "data" / "catalog.yaml"
 MAX_DISCOUNT_PCT = 20
@@ -231,36 +232,57 @@ def procedure_rules(code: str) -> ProcedureRules | None:
 
 
 _CALENDARS: dict[tuple[tuple[Any, bool, str], ...], WorkingCalendar] = {}
+_CALENDARS_KEPT = 8  # the current calendar and the few that dossiers' appointments still use
+
+ExceptionRow = tuple[date, bool, str, datetime | None, datetime | None]
 
 
-def working_calendar() -> WorkingCalendar:
-    """The working calendar with the administrators' exceptions; rebuilt only when they change.
-
-    Read once per request: a queue page asks for it for each of its rows.
-    """
-    if has_request_context() and "working_calendar" in g:
-        return g.working_calendar
-    rows = db.session.execute(
-        select(CalendarException.day, CalendarException.is_working_day, CalendarException.legal_reference)
-        .order_by(CalendarException.day)
+def exception_rows() -> tuple[ExceptionRow, ...]:
+    """Every exception ever made, deleted ones included (read once per request)."""
+    if has_request_context() and "calendar_exceptions" in g:
+        return g.calendar_exceptions
+    rows = tuple(
+        (day, is_working, reference, from_db(created), from_db(deleted))
+        for day, is_working, reference, created, deleted in db.session.execute(
+            select(CalendarException.day, CalendarException.is_working_day, CalendarException.legal_reference,
+                   CalendarException.created_at, CalendarException.deleted_at)
+            .order_by(CalendarException.day, CalendarException.id)
+        )
     )
-    exceptions = tuple((day, is_working_day, reference) for day, is_working_day, reference in rows)
+    if has_request_context():
+        g.calendar_exceptions = rows
+    return rows
+
+
+def standing_at(row: ExceptionRow, at: datetime) -> bool:
+    _day, _working, _reference, created, deleted = row
+    return (created is None or created <= at) and (deleted is None or deleted > at)
+
+
+def working_calendar(as_of: datetime | None = None) -> WorkingCalendar:
+    """The working calendar with the administrators' exceptions standing at ``as_of`` (now by
+    default); rebuilt only when they change.
+
+    A dossier's appointment uses the calendar of the instant it was promised
+    (``workflow.clock.calendar_instant``): an exception made later does not move it.
+    """
+    at = as_of or datetime.now(VN_TZ)
+    exceptions = tuple(row[:3] for row in exception_rows() if standing_at(row, at))
     calendar = _CALENDARS.get(exceptions)
     if calendar is None:
-        _CALENDARS.clear()
+        if len(_CALENDARS) >= _CALENDARS_KEPT:
+            _CALENDARS.pop(next(iter(_CALENDARS)))
         calendar = _CALENDARS[exceptions] = WorkingCalendar(
             exceptions={day: is_working for day, is_working, _ in exceptions},
             exception_reasons={day: reference for day, _, reference in exceptions},
         )
-    if has_request_context():
-        g.working_calendar = calendar
     return calendar
 
 
 def forget_working_calendar() -> None:
     """After a change to the exceptions: the rest of the request reads them again."""
     if has_request_context():
-        g.pop("working_calendar", None)
+        g.pop("calendar_exceptions", None)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from portal.catalog.service import (
 )
 from portal.deadlines import VN_TZ
 from portal.i18n import current_lang
+from portal.security import conditional_page
 
 catalog_bp = Blueprint("catalog", __name__)
 
@@ -23,7 +24,7 @@ def list_procedures():
     query = request.args.get("q", "").strip()[:200]
     field_code = request.args.get("field") or None
     agency_code = request.args.get("agency") or None
-    return render_template(
+    return conditional_page(render_template(
         "catalog/list.html",
         procedures=search_procedures(query, field_code, agency_code),
         fields=list_fields(),
@@ -31,7 +32,7 @@ def list_procedures():
         query=query,
         field_code=field_code,
         agency_code=agency_code,
-    )
+    ))
 
 
 @catalog_bp.route("/procedures/<code>")
@@ -40,4 +41,4 @@ def show_procedure(code: str):
     if procedure is None:
         abort(404)
     estimate = estimate_appointment(procedure, datetime.now(VN_TZ), current_lang())
-    return render_template("catalog/detail.html", procedure=procedure, estimate=estimate)
+    return conditional_page(render_template("catalog/detail.html", procedure=procedure, estimate=estimate))

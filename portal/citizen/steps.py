@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from portal.auth.access import citizen_required
 from portal.catalog.service import get_procedure
 from portal.citizen.blueprint import CHECK_STEP, dossiers_bp, first_open_step_url, next_step_url, progress
+from portal.citizen.photos import act_on_pages, add_pages, are_pages, pending
 from portal.citizen.uploads import problem_message, refused_for_size, sent_documents
 from portal.dossiers.access import dossier_or_404, may_edit_draft
 from portal.dossiers.models import Dossier
@@ -16,9 +17,11 @@ from portal.eforms.validation import clean_step
 from portal.i18n import current_lang
 from portal.security import parse_number
 from portal.submission import operations as ops
+from portal.submission.reuse import origins
 
 
 def render_step(dossier: Dossier, step: Step, *, raw=None, errors=None, status=200):
+    reusable = {f.key: ops.reusable_documents(dossier, f.document) for f in step.fields if f.type == "file"}
     return (
         render_template(
             "dossiers/step.html",
@@ -29,7 +32,9 @@ def render_step(dossier: Dossier, step: Step, *, raw=None, errors=None, status=2
             errors=errors or {},
             anchors={f.key: f.input_id for f in step.fields},
             progress=progress(dossier, step.key),
-            reusable={f.key: ops.reusable_documents(dossier, f.document) for f in step.fields if f.type == "file"},
+            reusable=reusable,
+            pages=pending(dossier, step),
+            origins={key: origin for docs in reusable.values() for key, origin in origins(docs, dossier).items()},
             attachments_by_key=dossier.attachments_by_key(),
         ),
         status,
@@ -41,7 +46,13 @@ def _attach_files(dossier: Dossier, step: Step) -> dict[str, str]:
     for field in step.fields_to_show(dossier.answers):
         if field.type == "file":
             sent = sent_documents(field.key)
-            problem = ops.attach_sent(dossier, field.document, sent)
+            if are_pages(sent.uploads):  # photos of one paper: pages to put in order first
+                problem, refused = add_pages(dossier, field, sent.uploads)
+                sent = ops.SentDocuments(stored_ids=sent.stored_ids)
+                problem = ops.attach_sent(dossier, field.document, sent) or problem
+                sent = ops.SentDocuments(stored_ids=sent.stored_ids, uploads=refused)
+            else:
+                problem = ops.attach_sent(dossier, field.document, sent)
             if problem:
                 errors[field.key] = problem_message(problem, field.label(current_lang()), sent)
     return errors
@@ -84,6 +95,15 @@ def edit_step(public_id: str, step_key: str):
     if too_large:  # the files were thrown away unread: the step again, with what was typed
         preview = clean_step(step, request.form, dossier.answers, dossier.locked, None)
         return render_step(dossier, step, raw=preview.raw, errors=too_large, status=413)
+    page_action = next(((f, request.form[f"pages-{f.key}"]) for f in step.fields
+                        if f.type == "file" and f"pages-{f.key}" in request.form), None)
+    if page_action is not None:
+        field, action = page_action
+        problem = act_on_pages(dossier, field, action)
+        if problem:
+            errors = {field.key: problem_message(problem, field.label(current_lang()), ops.SentDocuments())}
+            return render_step(dossier, step, errors=errors, status=422)
+        return redirect(url_for("dossiers.edit_step", public_id=public_id, step_key=step_key) + f"#{field.key}")
     if "remove" in request.form:
         attachment_id = parse_number(request.form.get("remove"))
         if attachment_id is not None:
@@ -94,6 +114,9 @@ def edit_step(public_id: str, step_key: str):
         preview = clean_step(step, request.form, dossier.answers, dossier.locked, None)
         return render_step(dossier, step, raw=preview.raw)
     result = ops.save_step(dossier, step, request.form, by_officer=current_user.is_officer)
+    waiting = pending(dossier, step)
+    if waiting and not result.errors and not file_errors:  # the pages come first: order them, make the PDF
+        return redirect(url_for("dossiers.edit_step", public_id=public_id, step_key=step_key) + f"#{next(iter(waiting))}")
     errors = {**result.errors, **file_errors}
     if not result.errors:
         errors.update({k: v for k, v in _missing_documents(dossier, step).items() if k not in errors})

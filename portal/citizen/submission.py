@@ -16,6 +16,7 @@ from portal.dossiers.models import Dossier
 from portal.i18n import current_lang
 from portal.payments.operations import has_paid
 from portal.submission import operations as ops
+from portal.submission.declaration import DeclarationFailed
 from portal.workflow.transitions import TransitionRefused
 
 
@@ -81,6 +82,10 @@ def submit(public_id: str):
         ops.submit_dossier(dossier, current_user, payment_status=payment_status)
     except ops.DossierIncomplete:
         return render_check(dossier, 422)
+    except DeclarationFailed:
+        flash(_("Your declaration could not be produced from your answers just now, so the dossier was not "
+                "submitted. Nothing is lost: try again in a few minutes."), "error")
+        return render_check(dossier, 503)
     except TransitionRefused:
         pass  # submitted meanwhile (another tab): show where it is now
     return redirect(_after_submit_url(dossier))

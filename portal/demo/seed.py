@@ -38,7 +38,7 @@ from portal.dossiers.storage import file_store
 from portal.eforms.definitions import get_form_definition
 from portal.eforms.prefill import registry_prefill
 from portal.extensions import db
-from portal.paperwork import ensure_demo_pki
+from portal.paperwork import ensure_demo_pki, ensure_nss_db
 from portal.registry import RegistryUnavailable, get_registry
 from portal.registry.generator import generate_register
 from portal.registry.models import Person
@@ -87,6 +87,8 @@ def seed_pki() -> None:
     """The demo certificate authority and one signing certificate per agency (results are signed)."""
     agencies = db.session.execute(select(Agency).order_by(Agency.code)).scalars()
     ensure_demo_pki(pki_dir(), [(a.code, a.name_vi) for a in agencies])
+    # An NSS database trusting the demo CA: `pdfsig -nssdir <PKI_DIR>/nssdb result.pdf` (README).
+    ensure_nss_db(pki_dir())
 
 
 def seed_reference_data() -> None:

@@ -95,6 +95,10 @@ class Dossier(db.Model):
     due_at: Mapped[datetime | None] = mapped_column(index=True)
     legal_due_at: Mapped[datetime | None]
     at_risk_from: Mapped[datetime | None]
+    # The instant whose working calendar the appointment is computed with: None for the
+    # acceptance (the first clock entry); set when an administrator re-plans the dossier after
+    # a change to the calendar (``workflow.replan``). Later calendar changes never move it.
+    calendar_as_of: Mapped[datetime | None]
     is_clock_paused: Mapped[bool] = mapped_column(default=False)
     completed_at: Mapped[datetime | None]
     returned_at: Mapped[datetime | None]
@@ -116,6 +120,11 @@ class Dossier(db.Model):
     result_body: Mapped[str | None] = mapped_column(Text)
     is_result_refusal: Mapped[bool] = mapped_column(default=False)
     result_document_id: Mapped[int | None] = mapped_column(ForeignKey("stored_documents.id"))
+    # Issue 18: the values the agency chose where the result's legal template leaves a choice
+    # (``workflow.result_draft``), and the token of the public verification address printed
+    # on the signed result (``/verify/<token>``).
+    result_choices: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
+    result_token: Mapped[str | None] = mapped_column(String(24), unique=True, index=True)
     extension_due_at: Mapped[datetime | None]
     extension_reason: Mapped[str | None] = mapped_column(Text)
     postal_tracking_number: Mapped[str | None] = mapped_column(String(20))
@@ -193,6 +202,9 @@ class StoredDocument(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_name: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The last day the document may serve (a certificate valid six months); None: no limit.
+    # An expired document is not offered again (issue 17, ``submission.reuse``).
+    valid_until: Mapped[date | None]
 
 
 class Attachment(db.Model):

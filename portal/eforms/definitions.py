@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from portal.eforms.derive import check_origin
 from portal.eforms.prefill import KINDS_BY_FIELD_TYPE, parse_path
 
 FORMS_DIR = Path(__file__).parent / "forms"
@@ -42,13 +43,14 @@ PROCEDURE_CODE_PATTERN = re.compile(r"\d+(\.\d+)+")
 # A pattern compares without regard to case unless ``pattern_case_sensitive`` says case means
 # something (a code that must be written in capitals).
 _TEXT_VALIDATORS = frozenset(
-    {"max_length", "min_length", "pattern", "pattern_case_sensitive", "pattern_message_vi", "pattern_message_en"}
+    {"max_length", "min_length", "pattern", "pattern_case_sensitive", "pattern_message_vi", "pattern_message_en",
+     "one_of_answers"}  # one_of_answers: the answer must be one of those fields' answers (when known)
 )
 VALIDATORS_BY_TYPE: dict[str, frozenset[str]] = {
     "text": _TEXT_VALIDATORS,
     "textarea": _TEXT_VALIDATORS,
     "number": frozenset({"min", "max"}),
-    "date": frozenset({"not_future", "not_past"}),
+    "date": frozenset({"not_future", "not_past", "after_birth_of"}),  # after_birth_of: person field keys
     "email": frozenset({"max_length"}),
     "phone": frozenset(),
     "select": frozenset(),
@@ -61,11 +63,14 @@ VALIDATORS_BY_TYPE: dict[str, frozenset[str]] = {
 # Fields whose answers can decide whether another field is shown.
 CONDITION_TYPES = frozenset({"text", "number", "select", "yesno"})
 
-_DEFINITION_KEYS = frozenset({"procedure_code", "version", "steps"})
+# ``declaration``: the document key of the procedure's declaration or request form, which the
+# portal renders from the answers at submission (``templates/paperwork/declarations/<key>.html``)
+# instead of asking for it as an upload (NĐ 45/2020, Điều 12: the e-form is the declaration).
+_DEFINITION_KEYS = frozenset({"procedure_code", "version", "steps", "declaration"})
 _STEP_KEYS = frozenset({"key", "title_vi", "title_en", "intro_vi", "intro_en", "fields"})
 _FIELD_KEYS = frozenset({
     "key", "type", "label_vi", "label_en", "hint_vi", "hint_en", "required", "prefill", "reuse",
-    "validators", "options", "visible_if", "document",
+    "validators", "options", "visible_if", "document", "source", "derive", "concerns",
 })
 _OPTION_KEYS = frozenset({"value", "label_vi", "label_en"})
 _CONDITION_KEYS = frozenset({"field", "equals"})
@@ -121,6 +126,15 @@ class Field:
     options: tuple[Option, ...] = ()
     visible_if: Condition | None = None
     document: str | None = None
+    source: str = ""  # as written in the data file; :attr:`origin` fills in what it implies
+    derive: str | None = None  # a rule of :mod:`portal.eforms.derive`
+    concerns: str | None = None  # a file field: the answer its document is about (offered again only if equal)
+
+    @property
+    def origin(self) -> str:
+        """Where the value comes from: prefilled, derived, reused, typed, or uploaded."""
+        implied = "uploaded" if self.type == "file" else "prefilled" if self.prefill else "reused" if self.reuse else ""
+        return self.source or implied or "typed"
 
     def label(self, lang: str | None) -> str:
         return self.label_en if _in_english(lang) else self.label_vi
@@ -148,7 +162,7 @@ class Field:
         }
         optional = {
             "hint_vi": self.hint_vi, "hint_en": self.hint_en, "prefill": self.prefill,
-            "reuse": self.reuse, "document": self.document,
+            "reuse": self.reuse, "document": self.document, "source": self.source, "derive": self.derive, "concerns": self.concerns,
             "validators": dict(self.validators),
             "options": [o.to_dict() for o in self.options],
             "visible_if": self.visible_if.to_dict() if self.visible_if else None,
@@ -198,6 +212,7 @@ class FormDefinition:
     procedure_code: str
     version: int
     steps: tuple[Step, ...]
+    declaration: str | None = None
 
     @cached_property
     def fields(self) -> tuple[Field, ...]:
@@ -223,11 +238,11 @@ class FormDefinition:
         raise KeyError(key)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "procedure_code": self.procedure_code,
-            "version": self.version,
-            "steps": [s.to_dict() for s in self.steps],
-        }
+        data: dict[str, Any] = {"procedure_code": self.procedure_code, "version": self.version}
+        if self.declaration:
+            data["declaration"] = self.declaration
+        data["steps"] = [s.to_dict() for s in self.steps]
+        return data
 
 
 # --- loading and checking ------------------------------------------------------------------
@@ -431,6 +446,13 @@ def _field(raw: Any, step_index: int, earlier: Mapping[str, tuple[Field, int]], 
         raise where.fail("a field is filled from the register (prefill) or from the profile (reuse), not both")
     if reuse is not None and field_type == "person":
         raise where.fail("a person field cannot take 'reuse'")
+    try:
+        source, derive = check_origin(data.get("source"), data.get("derive"), field_type, prefill, reuse)
+    except ValueError as exc:
+        raise where.fail(str(exc)) from exc
+    concerns = _key(data, "concerns", where) if data.get("concerns") is not None else None
+    if concerns is not None and field_type != "file":
+        raise where.fail("'concerns' (what a document is about, for its reuse) is only for file fields")
     return Field(
         key=key,
         type=field_type,
@@ -445,6 +467,9 @@ def _field(raw: Any, step_index: int, earlier: Mapping[str, tuple[Field, int]], 
         options=_options(data.get("options"), field_type, where),
         visible_if=_condition(data.get("visible_if"), key, {k: f for k, (f, _) in earlier.items()}, where),
         document=document,
+        source=source,
+        derive=derive,
+        concerns=concerns,
     )
 
 
@@ -507,7 +532,13 @@ def parse_form_definition(data: Any, source: str = "<form definition>") -> FormD
     all_fields = [f for f, _ in earlier.values()]
     _unique(all_fields, "document", "document", where)
     _unique(all_fields, "reuse", "profile key", where)
-    return FormDefinition(procedure_code=code, version=version, steps=tuple(steps))
+    for f in all_fields:
+        if f.concerns is not None and (f.concerns not in earlier or earlier[f.concerns][0].type == "file"):
+            raise _Where(source, None, f.key).fail(f"concerns '{f.concerns}', which is no answer of this form")
+    declaration = _key(data, "declaration", where) if data.get("declaration") is not None else None
+    if declaration is not None and any(f.document == declaration for f in all_fields):
+        raise where.fail(f"declaration '{declaration}' is rendered from the answers, so no field may upload it")
+    return FormDefinition(procedure_code=code, version=version, steps=tuple(steps), declaration=declaration)
 
 
 def load_form_definition(path: Path | str) -> FormDefinition:
@@ -540,7 +571,11 @@ def check_against_procedure(definition: FormDefinition, required_documents: list
     one file field per document, required exactly when the document is required."""
     where = _Where(f"form of procedure {definition.procedure_code}")
     documents = {d["key"]: bool(d.get("is_required", True)) for d in required_documents}
-    by_document = {f.document: f for f in definition.file_fields}
+    by_document: dict[str | None, Any] = {f.document: f for f in definition.file_fields}
+    if definition.declaration is not None:
+        if definition.declaration not in documents:
+            raise where.fail(f"declaration '{definition.declaration}' is not one of the procedure's documents")
+        by_document[definition.declaration] = "rendered from the e-form"
     for f in definition.file_fields:
         if f.document not in documents:
             raise _Where(where.source, None, f.key).fail(

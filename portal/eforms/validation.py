@@ -106,6 +106,31 @@ class _Context:
     today: date
     lookup_person: PersonLookup | None
     result: StepResult
+    known: dict[str, Any] = dataclass_field(default_factory=dict)  # answers so far, for checks across fields
+
+
+# A parent is at least this old when their child is born; a younger one is a typing mistake
+# (issue 17: checks across fields).
+MIN_PARENT_AGE = 13
+
+
+def _check_after_births(field: Field, day: date, ctx: _Context) -> None:
+    """``after_birth_of``: a date (a child's birth) after the birth of the people chosen in
+    those person fields, and when they were at least :data:`MIN_PARENT_AGE` years old."""
+    for key in field.validators.get("after_birth_of", ()):
+        person = ctx.known.get(key)
+        born = person.get("date_of_birth") if isinstance(person, Mapping) else None
+        if not born:
+            continue
+        born_on = date.fromisoformat(born)
+        name = person.get("full_name") or key
+        if day <= born_on:
+            raise _Invalid(_("%(label)s is before %(name)s was born (%(date)s); check the date",
+                             label=field.label(ctx.lang), name=name, date=born_on.strftime("%d/%m/%Y")))
+        age = day.year - born_on.year - ((day.month, day.day) < (born_on.month, born_on.day))
+        if age < MIN_PARENT_AGE:
+            raise _Invalid(_("On that date %(name)s was only %(age)d years old; check the date",
+                             name=name, age=age))
 
 
 def _raw(field: Field, formdata: MultiDict) -> Any:
@@ -284,6 +309,9 @@ def _check_validators(field: Field, value: Any, ctx: _Context) -> None:
             raise _Invalid(_(
                 "%(label)s must be %(min)d characters or more", label=label, min=rules["min_length"]
             ))
+        choices = [ctx.known[k] for k in rules.get("one_of_answers", ()) if isinstance(ctx.known.get(k), str) and ctx.known[k]]
+        if choices and " ".join(text.casefold().split()) not in {" ".join(c.casefold().split()) for c in choices}:
+            raise _Invalid(_("%(label)s must be one of: %(choices)s", label=label, choices=", ".join(dict.fromkeys(choices))))
         flags = 0 if rules.get("pattern_case_sensitive") else re.IGNORECASE
         if "pattern" in rules and not re.fullmatch(rules["pattern"], text, flags):
             raise _Invalid(rules["pattern_message_en" if ctx.lang.startswith("en") else "pattern_message_vi"])
@@ -298,6 +326,7 @@ def _check_validators(field: Field, value: Any, ctx: _Context) -> None:
             raise _Invalid(_("%(label)s must be today or in the past", label=label))
         if rules.get("not_past") and day < ctx.today:
             raise _Invalid(_("%(label)s must be today or in the future", label=label))
+        _check_after_births(field, day, ctx)
 
 
 def _required_message(field: Field, lang: str) -> str:
@@ -349,7 +378,7 @@ def clean_step(
         lookup_person=lookup_person,
         result=result,
     )
-    known = dict(answers)
+    known = ctx.known = dict(answers)
     for field in step.fields:
         if field.type == "file":
             continue

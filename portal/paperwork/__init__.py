@@ -14,11 +14,29 @@ result documents, as PDF.
    CA made by the seed); a :class:`SigningError` leaves the dossier as it was.
 """
 from portal.paperwork.common import OUTCOMES
+from portal.paperwork.declarations import Declaration, render_declaration
 from portal.paperwork.pdf import PaperworkError, render_pdf
-from portal.paperwork.pki import CA_NAME, SignatureCheck, SigningError, ensure_demo_pki, sign_pdf, verify_pdf
+from portal.paperwork.pki import (
+    CA_NAME,
+    NSS_DIR,
+    SignatureCheck,
+    SigningError,
+    ensure_demo_pki,
+    ensure_nss_db,
+    sign_pdf,
+    verify_pdf,
+)
 from portal.paperwork.qr import qr_svg_data_uri
 from portal.paperwork.register import RegisterRow, Slip07, render_slip07, slip07_csv
-from portal.paperwork.result import ResultDocument, render_result
+from portal.paperwork.result import PrintedField, ResultDocument, render_result, signature_box
+from portal.paperwork.result_forms import (
+    ResultField,
+    ResultForm,
+    UnknownResultForm,
+    get_result_form,
+    result_form_codes,
+    result_kinds_serving,
+)
 from portal.paperwork.receipt import Receipt, render_receipt
 from portal.paperwork.slips import (
     DossierSlip,
@@ -42,12 +60,22 @@ __all__ = [
     "Receipt",
     "render_receipt",
     "CA_NAME",
+    "Declaration",
+    "render_declaration",
     "OUTCOMES",
     "DossierSlip",
     "Handoff",
     "PaperworkError",
     "RegisterRow",
     "ResultDocument",
+    "PrintedField",
+    "ResultField",
+    "ResultForm",
+    "UnknownResultForm",
+    "get_result_form",
+    "result_form_codes",
+    "result_kinds_serving",
+    "signature_box",
     "SignatureCheck",
     "SigningError",
     "Slip01",
@@ -59,6 +87,8 @@ __all__ = [
     "Slip07",
     "SlipDocument",
     "ensure_demo_pki",
+    "ensure_nss_db",
+    "NSS_DIR",
     "qr_svg_data_uri",
     "render_pdf",
     "render_result",

@@ -58,7 +58,8 @@ def require_language(lang: str) -> None:
 
 
 def render_document(
-    template_name: str, document: Any, lang: str, *, has_qr: bool = True, **extra: object
+    template_name: str, document: Any, lang: str, *, has_qr: bool = True, qr_url: str | None = None,
+    pdf_variant: str | None = None, **extra: object
 ) -> bytes:
     """Render a slip or result in ``lang`` with what the templates use: local times, money, the
     annex's outcome words and, with ``has_qr``, the QR code to the document's tracking URL
@@ -67,12 +68,13 @@ def render_document(
     qr_data_uri = None
     if has_qr:
         try:
-            qr_data_uri = qr_svg_data_uri(document.tracking_url)
+            qr_data_uri = qr_svg_data_uri(qr_url or document.tracking_url)
         except segno.DataOverflowError as error:
             raise PaperworkError(f"the tracking URL is too long for a QR code: {error}") from error
     with force_locale(lang):
         return render_pdf(
             template_name,
+            pdf_variant=pdf_variant,
             slip=document,
             lang=lang,
             qr_data_uri=qr_data_uri,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import warnings
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -22,12 +23,13 @@ class PaperworkError(Exception):
     records the failure and the document is regenerated later (DESIGN §6)."""
 
 
-def render_pdf(template_name: str, **context: object) -> bytes:
+def render_pdf(template_name: str, *, pdf_variant: str | None = None, **context: object) -> bytes:
     """Render ``templates/paperwork/<template_name>`` in the current app context to PDF bytes.
 
     Relative URLs in the template (``fonts/…``) resolve in the static folder. Only ``file:``
     and ``data:`` URLs are fetched, and a resource that fails to load stops the rendering: a
     document never reaches the network, and never comes out silently in a fallback font.
+    ``pdf_variant`` (``"pdf/a-3b"``) asks WeasyPrint for an archival PDF (signed results).
     """
     try:
         html = render_template(f"{TEMPLATE_DIR}/{template_name}", **context)
@@ -37,7 +39,12 @@ def render_pdf(template_name: str, **context: object) -> bytes:
             base_url=base_url,
             url_fetcher=URLFetcher(allowed_protocols=("file", "data"), fail_on_errors=True),
         )
-        return document.write_pdf(font_config=_font_config(base_url))
+        if not pdf_variant:
+            return document.write_pdf(font_config=_font_config(base_url))
+        with warnings.catch_warnings():
+            # WeasyPrint opens its sRGB profile for PDF/A and lets the file be collected.
+            warnings.simplefilter("ignore", ResourceWarning)
+            return document.write_pdf(font_config=_font_config(base_url), pdf_variant=pdf_variant)
     except (Exception, FatalURLFetchingError) as error:
         log.exception("Rendering %s failed", template_name)
         raise PaperworkError(f"{template_name} could not be rendered: {error}") from error

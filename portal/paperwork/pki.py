@@ -15,6 +15,12 @@
    Any failure is a :class:`SigningError` and no partly signed bytes come out, so the workflow
    can leave the dossier as it was (issue 5).
 3. :func:`verify_pdf` checks a signed PDF against the demo CA with pyHanko's validator.
+4. Long-term validation (issue 18): the demo CA publishes a CRL (``ca.crl``, renewed when it
+   runs out) and :func:`sign_pdf` embeds the chain and that CRL in the PDF (pyHanko's
+   ``embed_validation_info``), so the signature can still be checked when the CA is gone. When
+   ``visible_box`` is given the signature gets a visible stamp there (who signed, when).
+   :func:`ensure_nss_db` prepares an NSS database (``nssdb/``) trusting the demo CA, so that
+   ``pdfsig -nssdir <pki>/nssdb result.pdf`` reports a valid signature by a trusted issuer.
 """
 from __future__ import annotations
 
@@ -22,6 +28,8 @@ import io
 import logging
 import os
 import re
+import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,6 +45,7 @@ from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.stamp import TextStampStyle
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
@@ -50,7 +59,11 @@ _CA_VALIDITY = timedelta(days=10 * 365)
 _SIGNER_VALIDITY = timedelta(days=3 * 365)
 # Room kept in the PDF for the signature (the CMS with two RSA-2048 certificates is ~3.5 kB).
 # Giving it saves pyHanko a dry-run signature that would double the signing time.
-_SIGNATURE_BYTES = 16_384
+_SIGNATURE_BYTES = 32_768
+_CRL_VALIDITY = timedelta(days=30)
+CRL_FILE = "ca.crl"
+NSS_DIR = "nssdb"
+NSS_CA_NICKNAME = "Demo CA - Cong dich vu cong"
 # Agency codes are file names here: letters, digits and the dots of "000.00.19.H26".
 _AGENCY_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -102,17 +115,29 @@ def ensure_demo_pki(directory: Path, agencies: Iterable[tuple[str, str]]) -> Non
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
             )
+            .add_extension(_crl_distribution_point(), critical=False)
             .sign(ca_key, hashes.SHA256())
         )
         _write_key(key_path, key)
         _write(cert_path, cert.public_bytes(serialization.Encoding.PEM))
         log.info("Demo signing certificate issued for agency %s", code)
+    _ensure_crl(directory, ca_cert, ca_key)
 
 
 def sign_pdf(
-    pdf: bytes, directory: Path, agency_code: str, *, reason: str, location: str = "Việt Nam"
+    pdf: bytes,
+    directory: Path,
+    agency_code: str,
+    *,
+    reason: str,
+    location: str = "Việt Nam",
+    visible_box: tuple[int, tuple[float, float, float, float]] | None = None,
 ) -> bytes:
-    """``pdf`` with a PAdES signature of agency ``agency_code`` (SHA-256, the CA embedded).
+    """``pdf`` with a PAdES signature of agency ``agency_code`` (SHA-256, the chain and the demo
+    CA's CRL embedded for long-term validation). ``visible_box``: ``(page index, (x1, y1, x2,
+    y2))`` in PDF points of the visible signature: the page itself draws the stamp there (who
+    signs, when, in Vietnamese with the document's font), the widget makes it the signature a
+    reader clicks on.
 
     Raises :class:`SigningError` on any failure.
     """
@@ -132,9 +157,16 @@ def sign_pdf(
             md_algorithm="sha256",
             reason=reason,
             location=location,
+            embed_validation_info=True,
+            validation_context=_validation_context(directory),
         )
-        signed = signers.sign_pdf(
-            IncrementalPdfFileWriter(io.BytesIO(pdf)), metadata, signer=signer, bytes_reserved=_SIGNATURE_BYTES
+        spec, style = None, None
+        if visible_box is not None:
+            spec = fields.SigFieldSpec("Signature1", on_page=visible_box[0], box=visible_box[1])
+            style = TextStampStyle(stamp_text="", border_width=0, background=None)
+        pdf_signer = signers.PdfSigner(metadata, signer=signer, new_field_spec=spec, stamp_style=style)
+        signed = pdf_signer.sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(pdf)), bytes_reserved=_SIGNATURE_BYTES
         )
         return signed.getvalue()
     except SigningError:
@@ -159,7 +191,11 @@ def verify_pdf(pdf: bytes, directory: Path) -> SignatureCheck:
     try:
         embedded = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
         statuses = [
-            validate_pdf_signature(signature, ValidationContext(trust_roots=[root])) for signature in embedded
+            validate_pdf_signature(
+                signature,
+                ValidationContext(trust_roots=[root], allow_fetching=False, revocation_mode="soft-fail"),
+            )
+            for signature in embedded
         ]
     except Exception:
         log.info("A PDF could not be checked", exc_info=True)
@@ -174,6 +210,75 @@ def verify_pdf(pdf: bytes, directory: Path) -> SignatureCheck:
         signer_name=first.signing_cert.subject.native.get("common_name"),
         signed_at=signed_at.astimezone(VN_TZ) if signed_at else None,
     )
+
+
+def ensure_nss_db(directory: Path) -> Path | None:
+    """An NSS database ``<directory>/nssdb`` that trusts the demo CA (for ``pdfsig -nssdir``),
+    made again from ``ca.pem`` each time; ``None`` when ``certutil`` (Debian's
+    ``libnss3-tools``) is not installed. Raises :class:`SigningError` when certutil fails."""
+    certutil = shutil.which("certutil")
+    if certutil is None:
+        log.warning("certutil is not installed: no NSS database trusting the demo CA")
+        return None
+    directory = Path(directory)
+    target = directory / NSS_DIR
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    database = f"sql:{target}"
+    try:
+        subprocess.run([certutil, "-N", "-d", database, "--empty-password"], check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            [certutil, "-A", "-d", database, "-n", NSS_CA_NICKNAME, "-t", "CT,C,C", "-i", str(directory / "ca.pem")],
+            check=True, capture_output=True, timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        raise SigningError(f"the NSS database for the demo CA could not be made: {error}") from error
+    return target
+
+
+def _crl_distribution_point() -> x509.CRLDistributionPoints:
+    # Demo only: nothing is served there; the CRL travels inside each signed PDF.
+    uri = "http://ca.dichvucong.example.gov.vn/demo-ca.crl"
+    return x509.CRLDistributionPoints(
+        [x509.DistributionPoint(full_name=[x509.UniformResourceIdentifier(uri)], relative_name=None,
+                                reasons=None, crl_issuer=None)]
+    )
+
+
+def _ensure_crl(directory: Path, ca_cert: x509.Certificate, ca_key: rsa.RSAPrivateKey) -> bytes:
+    """The demo CA's (empty) CRL in DER, issued again when missing or out of date."""
+    path = directory / CRL_FILE
+    now = datetime.now(UTC)
+    try:
+        crl = x509.load_der_x509_crl(path.read_bytes())
+        if crl.next_update_utc and crl.next_update_utc > now + timedelta(days=1) and crl.is_signature_valid(
+            ca_cert.public_key()
+        ):
+            return path.read_bytes()
+    except (OSError, ValueError):
+        pass
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca_cert.subject)
+        .last_update(now - timedelta(minutes=5))
+        .next_update(now + _CRL_VALIDITY)
+        .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    data = crl.public_bytes(serialization.Encoding.DER)
+    _write(path, data)
+    return data
+
+
+def _validation_context(directory: Path) -> ValidationContext:
+    """The demo CA as trust root and its current CRL, fetched from nowhere else."""
+    pair = _read_pair(directory / "ca.pem", directory / "ca.key.pem")
+    if pair is None:
+        raise SigningError(f"the demo CA in {directory} cannot be read")
+    crl = _ensure_crl(directory, *pair)
+    root = load_cert_from_pemder(str(directory / "ca.pem"))
+    return ValidationContext(trust_roots=[root], crls=[crl], allow_fetching=False, revocation_mode="hard-fail")
 
 
 def _ensure_ca(directory: Path) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
@@ -209,6 +314,10 @@ def _is_current(cert: x509.Certificate, ca_cert: x509.Certificate, name: str, no
     except (ValueError, TypeError, InvalidSignature):
         return False
     common_names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    try:
+        cert.extensions.get_extension_for_class(x509.CRLDistributionPoints)
+    except x509.ExtensionNotFound:
+        return False  # issued before the CRL (issue 18): issue again, so it can be checked
     return bool(common_names) and common_names[0].value == name and cert.not_valid_after_utc > now
 
 

@@ -10,7 +10,8 @@
 3. ``attach_upload`` / ``attach_stored`` add documents: uploads go to the citizen's document
    store, stored documents are attached again without uploading.
 4. ``submit_dossier`` checks everything is complete, takes the next dossier code, sets the
-   estimated appointment and moves the dossier to SUBMITTED through the workflow.
+   estimated appointment, renders the declaration from the answers and attaches it
+   (:mod:`~portal.submission.declaration`) and moves the dossier to SUBMITTED through the workflow.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from portal.dossiers.codes import next_dossier_code
 from portal.dossiers.models import Attachment, Dossier, StoredDocument
 from portal.dossiers.storage import UploadRejected, check_upload, save_upload
 from portal.eforms.definitions import Step, get_form_definition
+from portal.eforms.derive import derived_values
 from portal.eforms.prefill import profile_prefill, profile_updates, registry_prefill
 from portal.eforms.validation import StepResult, clean_step
 from portal.extensions import db
@@ -39,6 +41,8 @@ from portal.payments.models import Payment
 from portal.registry import get_registry
 from portal.registry.client import RegistryUnavailable
 from portal.registry.records import PersonRecord
+from portal.submission.declaration import attach_declaration
+from portal.submission.reuse import is_relevant, relevant_documents
 from portal.timeutil import to_db
 from portal.dossiers.states import Status
 from portal.workflow.transitions import TransitionRefused, apply_transition
@@ -134,7 +138,9 @@ def start_draft(
             is_unverified = True
     profile = profile_prefill(definition, citizen.profile if citizen else {})
     answers = {**profile, **locked}
-    provenance = {**{k: "profile" for k in profile}, **{k: "registry" for k in locked}}
+    derived = derived_values(definition, person, _lookup, answers) if person is not None and not is_unverified else {}
+    answers.update(derived)
+    provenance = {**{k: "profile" for k in profile}, **{k: "derived" for k in derived}, **{k: "registry" for k in locked}}
     name = person.full_name if person else (citizen.full_name if citizen else "")
     dossier = Dossier(
         procedure=procedure,
@@ -175,17 +181,20 @@ def save_step(dossier: Dossier, step: Step, formdata: MultiDict, *, by_officer: 
         value = result.values[field.key]
         if field.key in dossier.locked:
             provenance[field.key] = "registry"
-        elif provenance.get(field.key) == "profile" and answers.get(field.key) == value:
-            pass  # the citizen kept what their profile said
+        elif provenance.get(field.key) in ("profile", "derived") and answers.get(field.key) == value:
+            pass  # the citizen kept what their profile said, or what the register answers
         else:
             provenance[field.key] = "officer" if by_officer else "citizen"
         answers[field.key] = value
     if result.unverified:
         dossier.is_registry_unverified = True
-    locked = _refresh_locked(dossier, answers)
+    locked, derived = _refresh_locked(dossier, answers)
     for key, value in locked.items():
         answers[key] = value
         provenance[key] = "registry"
+    for key, value in derived.items():
+        answers[key] = value
+        provenance[key] = "derived"
     dossier.locked = {**dossier.locked, **locked}
     dossier.answers = answers
     dossier.provenance = provenance
@@ -195,19 +204,22 @@ def save_step(dossier: Dossier, step: Step, formdata: MultiDict, *, by_officer: 
     return result
 
 
-def _refresh_locked(dossier: Dossier, answers: dict[str, Any]) -> dict[str, Any]:
+def _refresh_locked(dossier: Dossier, answers: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Register values that became known through this step's answers (e.g. a parent typed by
-    ID fills that parent's ethnicity), for fields the citizen has not answered themselves."""
+    ID fills that parent's ethnicity, the household head chosen gives the address joined),
+    for fields the citizen has not answered themselves: (locked, derived and editable)."""
     if dossier.is_registry_unverified:
-        return {}
+        return {}, {}
     try:
         person = _lookup(dossier.applicant_personal_id)
         if person is None:
-            return {}
+            return {}, {}
         fresh = registry_prefill(dossier.form_definition, person, _lookup, answers=answers)
+        locked = {k: v for k, v in fresh.items() if k not in dossier.locked and k not in answers}
+        derived = derived_values(dossier.form_definition, person, _lookup, {**answers, **locked})
     except RegistryUnavailable:
-        return {}
-    return {k: v for k, v in fresh.items() if k not in dossier.locked and k not in answers}
+        return {}, {}
+    return locked, derived
 
 
 def attachments_size(dossier: Dossier) -> int:
@@ -260,10 +272,14 @@ def attach_upload(dossier: Dossier, document_key: str, upload: FileStorage) -> A
 
 
 def attach_stored(dossier: Dossier, document_key: str, document_id: int) -> Attachment | None:
-    """Attach a document from the applicant's own store; None if it is not theirs."""
+    """Attach a document from the applicant's own store; None if it is not theirs or not
+    relevant here (:func:`portal.submission.reuse.is_relevant`)."""
     document = db.session.get(StoredDocument, document_id)
     if document is None or document.owner_personal_id != dossier.applicant_personal_id:
         return None
+    already = any(a.stored_document_id == document.id for a in dossier.attachments)
+    if not already and not is_relevant(dossier, document_key, document):
+        return None  # another kind of document, expired, or about another home or person
     return _attach(dossier, document_key, document, "reuse")
 
 
@@ -352,17 +368,9 @@ def _document_title(dossier: Dossier, document_key: str) -> str:
 
 
 def reusable_documents(dossier: Dossier, document_key: str) -> list[StoredDocument]:
-    """The applicant's stored documents of this kind not attached to this dossier yet."""
-    attached = {a.stored_document_id for a in dossier.attachments}
-    rows = db.session.execute(
-        select(StoredDocument)
-        .where(
-            StoredDocument.owner_personal_id == dossier.applicant_personal_id,
-            StoredDocument.document_key == document_key,
-        )
-        .order_by(StoredDocument.created_at.desc(), StoredDocument.id.desc())
-    ).scalars()
-    return [doc for doc in rows if doc.id not in attached]
+    """The applicant's stored documents of this kind, relevant to this dossier and not attached
+    to it yet (:mod:`portal.submission.reuse`)."""
+    return relevant_documents(dossier, document_key)
 
 
 def set_delivery(dossier: Dossier, delivery: str, address: dict[str, Any] | None) -> None:
@@ -444,6 +452,7 @@ def _submit(dossier: Dossier, actor: User | None, payment_status: str | None) ->
     elif dossier.fee_amount == 0:
         dossier.payment_status = "none"
     dossier.has_registry_data = not dossier.is_registry_unverified and "registry" in dossier.provenance.values()
+    attach_declaration(dossier, received_at)  # the e-form is the declaration; DeclarationFailed refuses
     dossier.count_attachments()
     apply_transition(dossier, "submit", actor)
     if dossier.applicant is not None:

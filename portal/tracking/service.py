@@ -8,20 +8,29 @@
 """
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy import bindparam, select
 
+from portal.catalog.models import Agency, Procedure
 from portal.dossiers.models import Dossier, DossierEvent
-from portal.extensions import db
+from portal.extensions import db, reading_only
 from portal.timeutil import from_db
 from portal.dossiers.states import Status, national_code, status_label
 from portal.workflow.transitions import TRANSITIONS
+
+#: Changes with a new release of the code or of the tracking page (ETags of old pages then stop matching).
+_RELEASE = "|".join(
+    str(int(path.stat().st_mtime)) for path in (
+        Path(__file__), Path(__file__).parent.parent.parent / "templates" / "tracking" / "track.html",
+    ) if path.exists()
+)
 
 CODE_PATTERN = re.compile(r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}-[0-9]{6}-[0-9]{4}$")
 
@@ -51,24 +60,97 @@ def mask_name(full_name: str) -> str:
     return " ".join([words[0], *middle, words[-1][0]])
 
 
-def find(code: str) -> Dossier | None:
-    """The dossier with what its public view shows, in two round trips (the dossier with its
-    agency and procedure, then its events); the answers and other large columns stay unread."""
-    return db.session.execute(
-        select(Dossier)
-        .where(Dossier.code == code, Dossier.status != Status.DRAFT.value)
-        .options(
-            defer(Dossier.answers), defer(Dossier.provenance), defer(Dossier.locked),
-            defer(Dossier.delivery_address), defer(Dossier.result_body), defer(Dossier.completed_steps),
-            joinedload(Dossier.agency), joinedload(Dossier.procedure),
-            selectinload(Dossier.events).load_only(
-                DossierEvent.at, DossierEvent.action, DossierEvent.to_status, DossierEvent.public_note
-            ),
-        )
-    ).scalar_one_or_none()
+@dataclass(frozen=True)
+class Named:
+    """An agency or procedure as tracking shows it: its name in either language."""
+
+    name_vi: str
+    name_en: str
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_vi
 
 
-def may_see_details(dossier: Dossier, id_last4: str, user: Any) -> bool:
+@dataclass(frozen=True)
+class TrackedEvent:
+    at: datetime
+    action: str
+    to_status: str
+    public_note: str
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """What tracking shows of a dossier, read in one round trip (not an ORM object)."""
+
+    id: int
+    version: int
+    code: str
+    status: str
+    applicant_personal_id: str
+    applicant_name: str
+    procedure_snapshot: dict[str, Any]
+    channel: str
+    delivery: str | None
+    submitted_at: datetime | None
+    accepted_at: datetime | None
+    due_at: datetime | None
+    estimated_due_at: datetime | None
+    legal_due_at: datetime | None
+    estimated_legal_due_at: datetime | None
+    completed_at: datetime | None
+    returned_at: datetime | None
+    agency: Named
+    procedure: Named
+    events: tuple[TrackedEvent, ...]
+
+
+_DOSSIER_COLUMNS = (
+    Dossier.id, Dossier.version, Dossier.code, Dossier.status, Dossier.applicant_personal_id, Dossier.applicant_name,
+    Dossier.procedure_snapshot, Dossier.channel, Dossier.delivery, Dossier.submitted_at, Dossier.accepted_at,
+    Dossier.due_at, Dossier.estimated_due_at, Dossier.legal_due_at, Dossier.estimated_legal_due_at,
+    Dossier.completed_at, Dossier.returned_at,
+)
+_EVENT_COLUMNS = (DossierEvent.at, DossierEvent.action, DossierEvent.to_status, DossierEvent.public_note)
+#: Built once: the dossier with its agency's and procedure's names and its events, one row per
+#: event (or one row with no event), in one round trip; the answers and other large columns and
+#: the internal notes are never read.
+_FIND = (
+    select(*_DOSSIER_COLUMNS, Agency.name_vi, Agency.name_en, Procedure.name_vi, Procedure.name_en, *_EVENT_COLUMNS)
+    .join(Agency, Agency.id == Dossier.agency_id)
+    .join(Procedure, Procedure.id == Dossier.procedure_id)
+    .outerjoin(DossierEvent, DossierEvent.dossier_id == Dossier.id)
+    .where(Dossier.code == bindparam("code"), Dossier.status != Status.DRAFT.value)
+    .order_by(DossierEvent.at, DossierEvent.id)
+)
+_FIRST_EVENT_COLUMN = len(_DOSSIER_COLUMNS) + 4
+
+
+def find(code: str) -> Tracked | None:
+    """The dossier with what its public view shows, in one round trip (:data:`_FIND`)."""
+    reading_only()
+    rows = db.session.execute(_FIND, {"code": code}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    dossier_values = first[:len(_DOSSIER_COLUMNS)]
+    agency_vi, agency_en, procedure_vi, procedure_en = first[len(_DOSSIER_COLUMNS):_FIRST_EVENT_COLUMN]
+    events = tuple(
+        TrackedEvent(*row[_FIRST_EVENT_COLUMN:]) for row in rows if row[_FIRST_EVENT_COLUMN] is not None
+    )
+    return Tracked(*dossier_values, agency=Named(agency_vi, agency_en), procedure=Named(procedure_vi, procedure_en),
+                   events=events)
+
+
+def fingerprint(dossier: Tracked, *, is_detailed: bool, lang: str) -> str:
+    """An ETag for what tracking shows of ``dossier``: a digest of everything read for it (so
+    it changes whenever anything shown does, the version counting every change besides), with
+    the language, the detail shown and the release of the code and template."""
+    key = f"{_RELEASE}|{is_detailed}|{lang}|{dossier!r}"
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def may_see_details(dossier: Tracked, id_last4: str, user: Any) -> bool:
     if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_citizen", False):
         if user.personal_id == dossier.applicant_personal_id:
             return True
@@ -86,7 +168,7 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class PublicView:
-    dossier: Dossier
+    dossier: Tracked
     applicant: str
     is_detailed: bool
     submitted_at: datetime | None
@@ -108,7 +190,7 @@ class PublicView:
         return national_code(self.dossier.status)
 
 
-def public_view(dossier: Dossier, *, is_detailed: bool) -> PublicView:
+def public_view(dossier: Tracked, *, is_detailed: bool) -> PublicView:
     is_estimated = dossier.due_at is None
     due = from_db(dossier.due_at or dossier.estimated_due_at)
     legal = from_db(dossier.legal_due_at or dossier.estimated_legal_due_at)

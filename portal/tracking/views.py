@@ -1,12 +1,14 @@
 """``/track``: anyone with a dossier code sees where it stands (rate-limited per client)."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.tracking.limits import tracking_limit
-from portal.tracking.service import MalformedCode, find, may_see_details, normalise, public_view
+from portal.i18n import current_lang
+from portal.security import cache_validated, form_token_tag, is_signed_in, not_modified, not_modified_response
+from portal.tracking.service import MalformedCode, find, fingerprint, may_see_details, normalise, public_view
 
 tracking_bp = Blueprint("tracking", __name__)
 
@@ -28,7 +30,19 @@ def track():
         error = _("No dossier has the code %(code)s. Check the code on your receipt.", code=code)
         return render_template("tracking/track.html", code=raw, error=error, view=None), 404
     detailed = may_see_details(dossier, id_last4, current_user)
+    # A masked view is the same for everyone holding the code: the browser may keep it and ask
+    # again with If-None-Match (304 without drawing the page). The page carries this browser's
+    # form token, hence the session's token in the tag. The applicant's details are never kept.
+    etag = None
+    if not detailed and request.method == "GET" and not is_signed_in():
+        etag = fingerprint(dossier, is_detailed=False, lang=current_lang()) + form_token_tag()
+        if not_modified(etag):
+            return not_modified_response(etag, public=False)
     id_error = _("These are not the last four digits of the applicant's personal ID.") if id_last4 and not detailed else None
-    return render_template(
+    response = make_response(render_template(
         "tracking/track.html", code=code, error=None, id_error=id_error, view=public_view(dossier, is_detailed=detailed)
-    )
+    ))
+    if etag is None:
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    return cache_validated(response, etag, public=False)

@@ -3,6 +3,10 @@
 Due times are a pure function of the ledger and the calendar (``portal.deadlines``); after
 every clock event the derived values are stored on the dossier (``due_at``, ``legal_due_at``,
 ``at_risk_from``…) so the queues can filter and sort in SQL.
+
+The calendar is the one standing when the appointment was promised (``calendar_instant``: the
+acceptance, or the administrator's re-plan), so that recomputing gives the stored appointment
+on every screen and a calendar exception made later never moves a promise silently.
 """
 from __future__ import annotations
 
@@ -33,13 +37,28 @@ def ledger(dossier: Dossier) -> list[ClockEvent]:
     ]
 
 
-def deadline(dossier: Dossier, now: datetime | None = None, lang: str = "vi") -> DeadlineResult | None:
-    """The dossier's due times from its ledger; None before the clock starts (not accepted)."""
+def calendar_instant(dossier: Dossier) -> datetime | None:
+    """The instant whose working calendar the dossier's appointment is computed with."""
+    if dossier.calendar_as_of is not None:
+        return from_db(dossier.calendar_as_of)
+    return from_db(dossier.clock[0].at) if dossier.clock else None
+
+
+def calendar_of(dossier: Dossier) -> WorkingCalendar:
+    return working_calendar(as_of=calendar_instant(dossier))
+
+
+def deadline(dossier: Dossier, now: datetime | None = None, lang: str = "vi",
+             calendar: WorkingCalendar | None = None) -> DeadlineResult | None:
+    """The dossier's due times from its ledger; None before the clock starts (not accepted).
+
+    With the dossier's own calendar unless ``calendar`` is given (a re-plan's preview)."""
     events = ledger(dossier)
     if not events:
         return None
     return compute(
-        events, dossier.procedure_snapshot, dossier.channel, dossier.delivery, working_calendar(), now=now, lang=lang
+        events, dossier.procedure_snapshot, dossier.channel, dossier.delivery, calendar or calendar_of(dossier),
+        now=now, lang=lang,
     )
 
 
@@ -72,7 +91,7 @@ def refresh(dossier: Dossier) -> None:
     result = deadline(dossier)
     if result is None:
         return
-    for name, value in stored_values(result, working_calendar()).items():
+    for name, value in stored_values(result, calendar_of(dossier)).items():
         setattr(dossier, name, value)
 
 

@@ -153,6 +153,15 @@ def _has_result(dossier: Dossier, actor: User | None, params: dict[str, Any]) ->
     return None
 
 
+def _replan_moves_later(dossier: Dossier, actor: User | None, params: dict[str, Any]) -> str | None:
+    """A re-plan never brings a promise earlier (nor leaves it where it is): ``planned_due_at``
+    is the appointment under the calendar standing now (``workflow.replan.preview``)."""
+    planned = params.get("planned_due_at")
+    if planned is None or (dossier.due_at is not None and planned <= from_db(dossier.due_at)):
+        return str(_l("The new calendar would not move this appointment later: it keeps its appointment."))
+    return None
+
+
 # --- effects: what each transition guarantees, whoever triggers it ------------------------------
 
 def _start_clock(change: Change) -> None:
@@ -185,6 +194,13 @@ def _resume_after_supplement(change: Change) -> None:
         kind = ClockEventKind.RESTART if restart else ClockEventKind.RESUME
         clock.record(dossier, kind, change.now, change.actor, reason="supplement")
     change.target = Status(dossier.supplement_return_status or S.SUBMITTED)
+
+
+def _replan(change: Change) -> None:
+    """The appointment follows the calendar standing now (the administrator's decision, after a
+    change to the calendar); the clock's ledger is unchanged."""
+    change.dossier.calendar_as_of = to_db(change.now)
+    clock.refresh(change.dossier)
 
 
 def _assign(change: Change) -> None:
@@ -331,6 +347,9 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("approve_extension", _l("Approve the apology and new appointment (slip 04)"), _OFFICER_ACTIVE,
                    None, frozenset({"leader"}), notification="extension_approved", guards=(_has_proposed_extension,),
                    effects=(_extend,), clock=frozenset({K.EXTEND})),
+        Transition("replan", _l("Re-plan the appointment after a change to the working calendar"), OPEN_STATES,
+                   None, frozenset({"admin"}), requires_note=True, notification="appointment_replanned",
+                   input_guards=(_replan_moves_later,), effects=(_replan,)),
         Transition("stop", _l("Stop processing (slip 05)"), OPEN_STATES, S.STOPPED, frozenset({"leader"}),
                    requires_note=True, notification="processing_stopped",
                    effects=(_stop_clock, _refund_paid_fees), clock=frozenset({K.STOP})),
@@ -372,7 +391,7 @@ def refusal_reason(dossier: Dossier, name: str, actor: User | None, note: str, p
     role = actor_role(actor)
     if role not in transition.roles:
         return str(_l("Your role cannot do this."))
-    if actor is not None and actor.is_officer and actor.agency_id != dossier.agency_id:
+    if actor is not None and actor.is_officer and role != "admin" and actor.agency_id != dossier.agency_id:
         return str(_l("This dossier belongs to another agency."))
     if actor is not None and actor.is_citizen and dossier.applicant_personal_id != actor.personal_id:
         return str(_l("This is not your dossier."))

@@ -27,6 +27,8 @@ def _sample_urls(app: Flask) -> dict[str, tuple[str, ...]]:
         "admin.list_calendar_exceptions": {},
         "admin.add_calendar_exception": {},
         "admin.delete_calendar_exception": {"exception_id": 1},
+        "admin.preview_replan": {},
+        "admin.apply_replan": {},
         "admin.list_officers": {},
         "admin.create_officer": {},
         "admin.edit_officer": {"user_id": intake},
@@ -55,10 +57,11 @@ def routes(app: Flask) -> list[tuple[str, str]]:
 
 
 def test_every_route_is_covered(routes):
-    # 11 pages and 9 forms that post.
+    # 12 pages and 10 forms that post.
     assert ("POST", "/admin/calendar/1/delete") in routes
     assert ("GET", "/admin/audit/verify") in routes
-    assert len(routes) == 20
+    assert ("POST", "/admin/calendar/replan") in routes
+    assert len(routes) == 22
 
 
 def test_anonymous_visitors_are_sent_to_the_officer_sign_in(client, routes):

@@ -26,7 +26,9 @@ def _due(client, received_at: str) -> str:
 
 def _exceptions(app) -> list[tuple[date, bool, str]]:
     with app.app_context():
-        rows = db.session.execute(select(CalendarException).order_by(CalendarException.day)).scalars()
+        rows = db.session.execute(
+            select(CalendarException).where(CalendarException.deleted_at.is_(None)).order_by(CalendarException.day)
+        ).scalars()
         return [(e.day, e.is_working_day, e.legal_reference) for e in rows]
 
 

@@ -96,7 +96,8 @@ def test_full_journey_online_with_supplement_and_signed_result(app, make_dossier
     download = citizen.get(f"/my/dossiers/{code}/result.pdf")
     assert download.status_code == 200 and download.data == result
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(result)).pages)
-    assert code in text and "Đồng ý đăng ký tạm trú" in text
+    # The result is the legal notice (CT08) filled from the dossier; the proposal stays internal.
+    assert code in text and "Đã được đăng ký tạm trú" in text and "Đồng ý đăng ký tạm trú" not in text
 
 
 def _specialist_id(app) -> int:

@@ -42,6 +42,8 @@ def step_form(step: Any, dossier: Dossier, person_id: str) -> dict[str, Any]:
         if field.type == "file":
             if field.required:
                 data[field.key] = (io.BytesIO(PDF), "scan.pdf")
+        elif dossier.provenance.get(field.key) == "derived" and isinstance(dossier.answers.get(field.key), str):
+            data[field.key] = dossier.answers[field.key]  # what the register answers (issue 17), kept
         elif field.key not in dossier.locked:
             data.update(answer_for(field, person_id))
     return data

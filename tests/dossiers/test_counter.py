@@ -28,7 +28,8 @@ def test_officer_enters_a_counter_dossier_with_register_prefill(app, client, cit
     assert saved.code == code and saved.channel == "counter" and saved.status == "submitted"
     assert saved.fee_amount == 15_000  # the counter fee, and no online discount
     assert saved.estimated_due_at == saved.estimated_legal_due_at
-    assert saved.provenance["phone"] == "officer"
+    assert saved.provenance["months"] == "officer"  # typed by the officer
+    assert saved.provenance["phone"] == "derived"  # the register's contact phone, kept (issue 17)
     assert saved.events[0].actor_role == "intake"
     slip = client.get(f"/officer/counter/{dossier.public_id}/slip01.pdf")
     assert slip.status_code == 200 and slip.mimetype == "application/pdf"

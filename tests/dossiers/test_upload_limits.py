@@ -69,8 +69,9 @@ def _stored(app, personal_id: str) -> int:
 def test_a_file_over_the_dossiers_total_is_refused_and_leaves_no_file(app, uploads, documents_step, citizen_id, monkeypatch):
     client, draft, url = documents_step
     monkeypatch.setitem(app.config, "MAX_DOSSIER_ATTACHMENTS_SIZE", 6 * KB)
-    first = client.post(url, data={"doc_ct01": (io.BytesIO(pdf_of(4 * KB, b"a")), "to-khai.pdf")})
-    assert first.status_code == 422  # the other document is still missing, the first is kept
+    # (The declaration CT01 is rendered from the e-form now, issue 17: two proofs of the home.)
+    first = client.post(url, data={"doc_legal_residence": (io.BytesIO(pdf_of(4 * KB, b"a")), "so-do.pdf")})
+    assert first.status_code == 302  # kept
     assert len(list(uploads.iterdir())) == 1
     response = client.post(url, data={"doc_legal_residence": (io.BytesIO(pdf_of(4 * KB, b"b")), "hop-dong.pdf")})
     assert response.status_code == 422
@@ -83,9 +84,9 @@ def test_a_file_over_the_dossiers_total_is_refused_and_leaves_no_file(app, uploa
 def test_a_file_over_the_per_file_limit_leaves_no_file(app, uploads, documents_step, monkeypatch):
     client, draft, url = documents_step
     monkeypatch.setitem(app.config, "MAX_FILE_SIZE", 2 * 2**20)
-    response = _multipart(url, {"doc_ct01": (io.BytesIO(pdf_of(2 * 2**20 + 1)), "big.pdf")}, client)
+    response = _multipart(url, {"doc_legal_residence": (io.BytesIO(pdf_of(2 * 2**20 + 1)), "big.pdf")}, client)
     assert response.status_code == 422
-    assert "2 MB" in _field_errors(response)["doc_ct01"]
+    assert "2 MB" in _field_errors(response)["doc_legal_residence"]
     assert not uploads.exists() or not list(uploads.iterdir())
 
 
@@ -93,14 +94,14 @@ def test_a_citizens_document_store_has_a_quota(app, uploads, documents_step, cit
     client, draft, url = documents_step
     monkeypatch.setitem(app.config, "MAX_DOCUMENT_STORE_SIZE", 2**20)  # 1 MB
     first = pdf_of(700 * KB, b"a")
-    _multipart(url, {"doc_ct01": (io.BytesIO(first), "to-khai.pdf")}, client)
+    _multipart(url, {"doc_legal_residence": (io.BytesIO(first), "so-do.pdf")}, client)
     response = _multipart(url, {"doc_legal_residence": (io.BytesIO(pdf_of(400 * KB, b"b")), "hop-dong.pdf")}, client)
     assert response.status_code == 422
     assert "1 MB" in _field_errors(response)["doc_legal_residence"]
     assert len(list(uploads.iterdir())) == 1 and _stored(app, citizen_id) == 1
     # The same document sent again takes no more room: it is already in the store.
-    again = _multipart(url, {"doc_ct01": (io.BytesIO(first), "to-khai-lan-2.pdf")}, client)
-    assert "doc_ct01" not in _field_errors(again)
+    again = _multipart(url, {"doc_legal_residence": (io.BytesIO(first), "so-do-lan-2.pdf")}, client)
+    assert "doc_legal_residence" not in _field_errors(again)
 
 
 def _multipart(url: str, fields: dict, client):
@@ -117,14 +118,14 @@ def test_a_sending_over_the_request_limit_comes_back_with_both_limits_named(app,
     client, draft, url = documents_step
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 64 * KB)
     monkeypatch.setitem(app.config, "MAX_FILE_SIZE", 48 * KB)
-    response = _multipart(url, {"doc_ct01": (io.BytesIO(pdf_of(40 * KB, b"a")), "a.pdf"),
-                                "doc_legal_residence": (io.BytesIO(pdf_of(40 * KB, b"b")), "b.pdf")}, client)
+    response = _multipart(url, {"doc_legal_residence": [(io.BytesIO(pdf_of(40 * KB, b"a")), "a.pdf"),
+                                                        (io.BytesIO(pdf_of(40 * KB, b"b")), "b.pdf")]}, client)
     assert response.status_code == 413
     body = response.get_data(as_text=True)
-    assert 'action="' in body and "doc_ct01" in body  # the step itself, not an error page
+    assert 'action="' in body and "doc_legal_residence" in body  # the step itself, not an error page
     errors = _field_errors(response)
-    assert set(errors) == {"doc_ct01", "doc_legal_residence"}
-    assert "64 KB" in errors["doc_ct01"] and "48 KB" in errors["doc_ct01"]  # per sending, per file
+    assert set(errors) == {"doc_legal_residence"}
+    assert "64 KB" in errors["doc_legal_residence"] and "48 KB" in errors["doc_legal_residence"]  # per sending, per file
     assert not uploads.exists() or not list(uploads.iterdir())
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(Attachment).where(Attachment.dossier_id == draft.id)).scalar_one() == 0
@@ -146,7 +147,7 @@ def test_a_sending_over_the_read_limit_is_a_413_page_naming_the_limits(app, docu
     client, draft, url = documents_step
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4 * KB)
     monkeypatch.setitem(app.config, "OVERSIZED_BODY_READ_LIMIT", 8 * KB)
-    response = _multipart(url, {"doc_ct01": (io.BytesIO(pdf_of(16 * KB)), "a.pdf")}, client)
+    response = _multipart(url, {"doc_legal_residence": (io.BytesIO(pdf_of(16 * KB)), "a.pdf")}, client)
     assert response.status_code == 413
     body = response.get_data(as_text=True)
     assert "4 KB" in body and "10 MB" in body  # the request limit and the per-file one

@@ -13,12 +13,12 @@ def test_the_wizard_names_the_refused_file(app, citizen):
     documents = re.sub(r"/steps/[^/]+$", "/steps/documents", step)
     response = citizen.post(
         documents,
-        data={"doc_ct01": (io.BytesIO(NOT_A_DOCUMENT), "tờ khai CT01.docx")},
+        data={"doc_legal_residence": (io.BytesIO(NOT_A_DOCUMENT), "hợp đồng thuê nhà.docx")},
         content_type="multipart/form-data",
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "Tệp “tờ khai CT01.docx” chưa được đính kèm. Tệp phải là PDF, JPEG hoặc PNG." in page
+    assert "Tệp “hợp đồng thuê nhà.docx” chưa được đính kèm. Tệp phải là PDF, JPEG hoặc PNG." in page
 
 
 def test_a_supplement_names_the_refused_file(app, make_dossier, officers, citizen):

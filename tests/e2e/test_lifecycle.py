@@ -111,6 +111,8 @@ def fill_field(page: Page, words: Words, field: Field, value: object) -> None:
         expect(group.get_by_text(found(words, value))).to_be_visible()
     elif field.type == "select":
         page.get_by_label(label, exact=True).select_option(value)
+    elif not field.required:  # its label ends "(optional)"
+        page.get_by_label(f"{label} ({words('optional')})", exact=True).fill(value)
     else:
         page.get_by_label(label, exact=True).fill(value)
 
@@ -119,10 +121,12 @@ def answers(journey: Journey, host: PersonRecord) -> dict[str, dict[str, object]
     """What the citizen answers on each step after the first, by field key."""
     address = ("Thành phố Hà Nội", "Phường Ba Đình", "Số 12 phố Đội Cấn")
     if journey.procedure == "1.004222":
-        joining = {"residence_basis": "owned"}
+        joining, relation = {"residence_basis": "owned"}, {}
         if journey.delivery == "online":
-            joining = {"residence_basis": "relative", "new_household_head": host, "relation_to_new_head": RELATION[journey.lang]}
-        return {"new_residence": {"new_address": address, **joining, "reason": REQUEST[journey.lang]}}
+            joining = {"residence_basis": "relative", "new_household_head": host}
+            relation = {"relation_to_new_head": RELATION[journey.lang]}
+        # Issue 17: the home comes on its own step, filled in when the register knows it.
+        return {"new_residence": joining, "home": {"new_address": address, **relation, "reason": REQUEST[journey.lang]}}
     return {"stay": {"temporary_address": address, "accommodation": "rented", "host": host, "months": "12",
                      "purpose": "work"}}
 
@@ -269,7 +273,7 @@ def test_dossier_lifecycle(journey: Journey, live_app: Flask, live_server, open_
     open_dossier(specialist, code)
     audit(specialist, "officer-dossier-in-process")
     act(specialist, words, "Propose the result for approval",
-        **{words("Decision text for the result"): DECISION[journey.lang]})
+        **{words("Proposal note (internal; printed only as the reasons of a refusal)"): DECISION[journey.lang]})
     expect_status(specialist, words, "Being processed, waiting for the leader's approval", 4)
 
     leader = open_page(*DESKTOP)
@@ -281,7 +285,9 @@ def test_dossier_lifecycle(journey: Journey, live_app: Flask, live_server, open_
     act(leader, words, "Approve and sign the result")
     expect_status(leader, words, "Processed, result ready", 9)
     result = fetch(leader, leader.get_by_role("link", name=words("Signed result (PDF)")))
-    assert code in pdf_text(result) and DECISION[journey.lang] in pdf_text(result)
+    # The law's result document, filled from the dossier; the specialist's note stays internal.
+    assert code in pdf_text(result) and "/verify/" in pdf_text(result)
+    assert DECISION[journey.lang] not in pdf_text(result)
     check = verify_signature(live_app, result)
     assert check.is_valid and check.is_intact
 

@@ -232,7 +232,7 @@ def test_visibility_follows_earlier_answers_when_the_condition_is_on_another_ste
     assert form.field("doc_divorce_or_death").is_visible({"previously_married": True}) is True
     # The documents step renders the divorce upload only after a "yes".
     documents = form.step("documents")
-    assert [f.key for f in documents.fields_to_show(result.values)] == ["doc_marital_form"]
+    assert [f.key for f in documents.fields_to_show(result.values)] == []  # the request form is the e-form itself (issue 17)
 
 
 def test_file_fields_are_left_to_the_upload_code():

@@ -21,7 +21,7 @@ CONTEXT = {
 def test_every_workflow_notification_has_a_template():
     assert TEMPLATES == sorted([
         "dossier_submitted", "dossier_accepted", "dossier_refused", "supplement_requested",
-        "supplement_received", "result_ready", "payment_requested", "payment_received", "extension_approved",
+        "supplement_received", "result_ready", "payment_requested", "payment_received", "extension_approved", "appointment_replanned",
         "processing_stopped", "dossier_withdrawn", "result_returned", "result_shipped", "result_undelivered",
         "dossier_not_supplemented",
     ])

@@ -73,8 +73,9 @@ def test_backup_and_restore_round_trip(fresh_app, citizen_id, tmp_path: Path):
     assert restored.exit_code == 0, restored.output
     assert _rows(target) == _rows(source)
     files = _files(source)
-    # The scan every upload used (the same bytes, stored once by hash) and the signed result.
-    assert len(files) == 2 and _files(target) == files
+    # The scan every upload used (the same bytes, stored once by hash), the declaration each of
+    # the two dossiers generated from its e-form, and the signed result.
+    assert len(files) == 4 and _files(target) == files
     with target.app_context():
         assert {d.storage_name: d.sha256 for d in db.session.execute(select(StoredDocument)).scalars()} == {
             name: digest for name, digest in files.items()

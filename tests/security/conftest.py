@@ -56,6 +56,7 @@ class World:
     specialist1_id: int
     intake1_id: int
     refund_id: int  # due on the returned dossier (its fee counted as paid twice)
+    in_process: str = ""  # a dossier of A assigned to specialist1, its result being drafted
 
 
 @pytest.fixture(scope="package")
@@ -102,6 +103,15 @@ def _returned_online(app: Flask, code: str) -> None:
         assert response.status_code == 302, (action, response.status)
 
 
+def _assigned(app: Flask, code: str) -> None:
+    """Accepted and assigned to specialist1: the result is being drafted."""
+    intake = Officer(app, "intake1")
+    with app.app_context():
+        specialist_id = db.session.execute(select(User.id).where(User.username == "specialist1")).scalar_one()
+    assert intake.act(code, "accept").status_code == 302
+    assert intake.act(code, "assign", assignee=str(specialist_id)).status_code == 302
+
+
 def _counter_dossiers(app: Flask, personal_id: str, other_id: str) -> tuple[str, str]:
     """(public id of a submitted counter dossier, public id of an open counter draft)."""
     client = app.test_client()
@@ -125,6 +135,8 @@ def world(app: Flask, citizen_id: str) -> World:
     submitted_code = submit_online(app, a, "1.004194", citizen_id, citizen_b)
     returned_code = submit_online(app, a, "1.004194", citizen_id, citizen_b)
     _returned_online(app, returned_code)
+    in_process_code = submit_online(app, a, "1.004194", citizen_id, citizen_b)
+    _assigned(app, in_process_code)
     location = a.get("/procedures/1.004222/apply").headers["Location"]
     draft = re.search(r"/apply/([0-9a-f]{32})/", location).group(1)
     counter, counter_draft = _counter_dossiers(app, citizen_id, citizen_b)
@@ -151,6 +163,7 @@ def world(app: Flask, citizen_id: str) -> World:
             specialist1_id=ids["specialist1"],
             intake1_id=ids["intake1"],
             refund_id=refund.id,
+            in_process=in_process_code,
         )
     assert submitted(app, counter).status == "submitted"
     return world

@@ -63,8 +63,13 @@ OFFICERS_302 = (302, 403, 403, 302, 302, 302, 302, 302)
 # The counter desk of the dossier's agency (intake1); intake2 works at another agency.
 COUNTER_DESK = (302, 403, 403, 200, 403, 403, 404, 403)
 ADMIN = (302, 403, 403, 403, 403, 403, 403, 200)
+RESULT_DRAFTERS = (302, 403, 403, 403, 200, 200, 403, 403)
 ADMIN_302 = (302, 403, 403, 403, 403, 403, 403, 302)
 ADMIN_422 = (302, 403, 403, 403, 403, 403, 403, 422)
+
+
+def _result_token(code: str) -> str:
+    return db.session.execute(select(Dossier.result_token).where(Dossier.code == code)).scalar_one()
 
 
 def first_step(w: World) -> str:
@@ -87,6 +92,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("catalog.show_procedure", "GET"): Rule(EVERYONE_200, lambda w: {"code": "1.004194"}),
     ("tracking.track", "GET"): Rule(EVERYONE_200, query="code={submitted}"),
     ("tracking.track", "POST"): Rule(EVERYONE_200, data=lambda w: {"code": w.submitted}),
+    # Anyone checks a signed result by its verification code (issue 18); a post without a file: 422.
+    ("verify.start", "GET"): Rule(EVERYONE_200),
+    ("verify.result", "GET"): Rule(EVERYONE_200, lambda w: {"token": _result_token(w.returned)}),
+    ("verify.result", "POST"): Rule(EVERYONE_422, lambda w: {"token": _result_token(w.returned)}),
     ("eforms.list_wards", "GET"): Rule(EVERYONE_200, lambda w: {"province_code": 1}),
     # The register answers signed-in people only (citizens, and officers at the counter).
     ("eforms.find_person", "GET"): Rule((302,) + (200,) * 7, query="personal_id={citizen_b}"),
@@ -151,6 +160,14 @@ RULES: dict[tuple[str, str], Rule] = {
     ("backoffice.show_dossier", "GET"): Rule(AGENCY, lambda w: {"code": w.submitted}),
     ("backoffice.download_attachment", "GET"): Rule(AGENCY, lambda w: {"code": w.submitted, "attachment_id": w.attachment_id}),
     ("backoffice.download_result", "GET"): Rule(AGENCY, lambda w: {"code": w.returned}),
+    # The result draft and its preview (issue 18): the agency's specialists and leaders; only
+    # the assigned specialist records the choices the law leaves to the agency.
+    ("backoffice.result_draft", "GET"): Rule(RESULT_DRAFTERS, lambda w: {"code": w.in_process}),
+    ("backoffice.result_draft", "POST"): Rule(
+        (302, 403, 403, 403, 302, 403, 403, 403), lambda w: {"code": w.in_process},
+        data=lambda w: {"version": _version(w.in_process), "period": "Từ ngày 01/01/2027 đến ngày 30/06/2027"},
+    ),
+    ("backoffice.result_preview", "GET"): Rule(RESULT_DRAFTERS, lambda w: {"code": w.in_process}),
     ("backoffice.download_slip", "GET"): Rule(AGENCY, lambda w: {"code": w.submitted, "number": "01"}),
     ("backoffice.add_note", "POST"): Rule(AGENCY_POST, lambda w: {"code": w.submitted}, data=lambda w: {"text": "Ghi chú"}),
     # Only the one-stop officer accepts; other roles of the agency are told why (422).
@@ -168,6 +185,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("admin.list_calendar_exceptions", "GET"): Rule(ADMIN),
     ("admin.add_calendar_exception", "POST"): Rule(ADMIN_422),
     ("admin.delete_calendar_exception", "POST"): Rule(ADMIN_302, lambda w: {"exception_id": w.calendar_exception_id}),
+    ("admin.preview_replan", "GET"): Rule(ADMIN),
+    ("admin.apply_replan", "POST"): Rule(ADMIN_302),
     ("admin.list_officers", "GET"): Rule(ADMIN),
     ("admin.create_officer", "GET"): Rule(ADMIN),
     ("admin.create_officer", "POST"): Rule(ADMIN_422),

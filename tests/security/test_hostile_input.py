@@ -32,7 +32,7 @@ FIELDS = (
     "tracking_number", "score", "comment", "confirm", "reason", "payment", "outcome", "reference",
     "transaction", "signature", "next", "refresh", "return_to", "username", "password", "day", "kind",
     "legal_reference", "full_name", "role", "is_enabled", "inline",
-    "doc_ct01-reuse", "ct01-reuse", "delivery_address-province", "delivery_address-ward",
+    "doc_legal_residence-reuse", "legal_residence-reuse", "delivery_address-province", "delivery_address-ward",
 )
 # Actions whose forms read numbers: the officer's dossier page posts them.
 ACTIONS = ("assign", "request_payment", "propose_extension", "ship")

@@ -35,7 +35,7 @@ def test_another_citizens_document_cannot_be_attached_by_its_id(app, browser_as,
     draft = _draft(app, client)
     response = client.post(
         f"/apply/{draft}/steps/documents",
-        data={"doc_ct01-reuse": str(world.document_id)},
+        data={"doc_legal_residence-reuse": str(world.document_id)},
         content_type="multipart/form-data",
     )
     assert response.status_code == 422
@@ -49,7 +49,7 @@ def test_another_citizens_document_cannot_be_attached_by_its_id(app, browser_as,
 def test_a_document_id_that_is_not_a_number_is_refused_with_a_message(app, browser_as, value):
     client = browser_as("citizen_b")
     draft = _draft(app, client)
-    response = client.post(f"/apply/{draft}/steps/documents", data={"doc_ct01-reuse": value}, content_type="multipart/form-data")
+    response = client.post(f"/apply/{draft}/steps/documents", data={"doc_legal_residence-reuse": value}, content_type="multipart/form-data")
     assert response.status_code == 422
     assert "Giấy tờ này không có trong kho dữ liệu của bạn." in response.get_data(as_text=True)
 
@@ -69,7 +69,7 @@ def test_file_names_never_come_from_the_uploader(app, browser_as, world):
     hostile_name = '../../../static/evil".html'
     client.post(
         f"/apply/{draft}/steps/documents",
-        data={"doc_ct01": (io.BytesIO(PDF + b"%unique-1\n%%EOF\n"), hostile_name)},
+        data={"doc_legal_residence": (io.BytesIO(PDF + b"%unique-1\n%%EOF\n"), hostile_name)},
         content_type="multipart/form-data",
     )
     with app.app_context():
@@ -82,7 +82,7 @@ def test_file_names_never_come_from_the_uploader(app, browser_as, world):
         count = db.session.execute(select(func.count()).select_from(StoredDocument).where(StoredDocument.title.contains("evil"))).scalar_one()
         assert count == 0
     response = client.get(f"/my/documents/{document_id}")
-    assert response.headers["Content-Disposition"] == f"attachment; filename=ct01-{document_id}.pdf"
+    assert response.headers["Content-Disposition"] == f"attachment; filename=legal_residence-{document_id}.pdf"
     assert response.mimetype == "application/pdf"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert attachment_id

@@ -142,7 +142,7 @@ def _upload(app, client, data: bytes, name: str = "scan.pdf"):
     location = client.get("/procedures/1.004194/apply").headers["Location"]
     draft = re.search(r"/apply/([0-9a-f]{32})/", location).group(1)
     response = client.post(
-        f"/apply/{draft}/steps/documents", data={"doc_ct01": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+        f"/apply/{draft}/steps/documents", data={"doc_legal_residence": (io.BytesIO(data), name)}, content_type="multipart/form-data"
     )
     return draft, response
 
@@ -157,7 +157,7 @@ def test_a_refused_upload_is_explained_next_to_its_field(app, browser_as, name, 
     _, response = _upload(app, browser_as("citizen_b"), REFUSED[name][0](), "giay-to.jpg")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    field = page[page.index('id="doc_ct01"'):]
+    field = page[page.index('id="doc_legal_residence"'):]
     assert message in field[:field.index("</fieldset>")]
 
 
@@ -165,7 +165,7 @@ def test_a_stored_picture_is_served_with_its_type_as_an_attachment_outside_stati
     client = browser_as("citizen_b")
     jpeg = picture("JPEG", (40, 30))
     draft, response = _upload(app, client, jpeg, "photo.pdf")  # the name claims PDF: the content decides
-    assert response.status_code == 422  # the other documents are still missing
+    assert response.status_code == 302  # accepted: the only required document (the CT01 is the e-form itself)
     from sqlalchemy import select
 
     from portal.dossiers.models import Dossier

@@ -28,6 +28,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "record_payment": ({"payment_requested"}, {"citizen", "intake"}),
     "propose_extension": ({"accepted", "in_process", "pending_approval"}, {"specialist"}),
     "approve_extension": ({"accepted", "in_process", "pending_approval"}, {"leader"}),
+    "replan": (OPEN, {"admin"}),
     "stop": (OPEN, {"leader"}),
     "withdraw": ({"submitted"} | OPEN, {"citizen"}),
     "close_unsupplemented": ({"supplement_requested"}, {"intake"}),
@@ -68,6 +69,7 @@ def _params(action: str) -> dict:
         "request_supplement": {"items": ["ct01"]},
         "assign": {"assignee": SimpleNamespace(role="specialist", agency_id=7, id=3)},
         "propose_extension": {"new_due_at": datetime(2030, 1, 1, tzinfo=VN_TZ)},
+        "replan": {"planned_due_at": datetime(2030, 1, 1, tzinfo=VN_TZ)},
     }.get(action, {})
 
 

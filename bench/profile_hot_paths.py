@@ -1,0 +1,87 @@
+"""pyinstrument profiles of the hot paths, in process (issue 19).
+
+    python -m bench.profile_hot_paths --label before      # bench/results/profile-<path>-before.md (--html too)
+
+Uses the databases :mod:`bench.wrk_load` builds (``--database-url``, ``--registry-url``), a
+Flask test client and ``--requests`` requests per path: tracking API, tracking page, officer
+queue first page (signed in as ``intake1``) and a form step with register prefill (a citizen
+of the register signed in through the mock VNeID, with a draft of procedure 1.004194).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from pathlib import Path
+
+from pyinstrument import Profiler
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_STEP = re.compile(r"/apply/[0-9a-f]{32}/steps/[\w-]+")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default="sqlite:////tmp/bench_wrk/portal.db")
+    parser.add_argument("--registry-url", default="sqlite:////tmp/bench_wrk/register.db")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--label", default="before")
+    parser.add_argument("--html", action="store_true", help="also write the interactive HTML profiles")
+    args = parser.parse_args(argv)
+    os.environ.update({"REGISTRY_DATABASE_URL": args.registry_url, "REGISTRY_CLIENT": "sql"})
+
+    from portal import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "RATELIMIT_ENABLED": False,
+                      "WTF_CSRF_ENABLED": True, "TESTING": False, "REGISTRY_DATABASE_URL": args.registry_url,
+                      "REGISTRY_CLIENT": "sql"})
+    engine = create_engine(args.database_url)
+    with engine.connect() as conn:
+        codes = conn.execute(text("SELECT code FROM dossiers WHERE code IS NOT NULL LIMIT 500")).scalars().all()
+    registry = create_engine(args.registry_url)
+    with registry.connect() as conn:
+        citizen = conn.execute(text("SELECT personal_id FROM register_people WHERE date_of_birth < '1990-01-01' LIMIT 1")).scalar_one()
+
+    def csrf(client, path: str) -> str:
+        match = _CSRF.search(client.get(path).get_data(as_text=True))
+        return match.group(1) if match else ""
+
+    anonymous = app.test_client()
+    officer = app.test_client()
+    officer.post("/login/officer", data={"username": "intake1", "password": "demo-password",
+                                         "csrf_token": csrf(officer, "/login/officer")})
+    citizen_client = app.test_client()
+    citizen_client.post("/login/citizen", data={"personal_id": citizen, "password": "vneid-demo",
+                                                "csrf_token": csrf(citizen_client, "/login/citizen")})
+    landed = citizen_client.get("/procedures/1.004194/apply", follow_redirects=True)
+    step = _STEP.search(landed.request.path)
+    paths = {
+        "tracking-api": (anonymous, lambda i: f"/api/v1/tracking/{codes[i % len(codes)]}"),
+        "tracking-page": (anonymous, lambda i: f"/track?code={codes[i % len(codes)]}"),
+        "officer-queue": (officer, lambda i: "/officer/queues/all"),
+        "form-step": (citizen_client, lambda i: step.group(0)),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    for name, (client, path) in paths.items():
+        for i in range(20):  # warm up
+            answer = client.get(path(i))
+            assert answer.status_code == 200, (name, path(i), answer.status_code, answer.headers.get("Location"))
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+        for i in range(args.requests):
+            client.get(path(i))
+        profiler.stop()
+        # Markdown (a fenced block): bench/results/*.txt is ignored by git, these are kept.
+        (RESULTS / f"profile-{name}-{args.label}.md").write_text(
+            "```\n" + profiler.output_text(unicode=True, color=False, show_all=False) + "```\n", encoding="utf-8")
+        if args.html:
+            (RESULTS / f"profile-{name}-{args.label}.html").write_text(profiler.output_html(), encoding="utf-8")
+        session = profiler.last_session
+        print(f"{name}: {session.duration * 1000 / args.requests:.2f} ms per request (wall, in process, profiled)")
+
+
+if __name__ == "__main__":
+    main()

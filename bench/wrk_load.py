@@ -1,0 +1,270 @@
+"""Hot paths under wrk, against a bare endpoint of the same gunicorn in the same run (issue 19).
+
+    python -m bench.wrk_load                                        # SQLite, 100,000 dossiers
+    python -m bench.wrk_load --database-url postgresql+psycopg:///bench_load --dossiers 1000000 \\
+        --registry-url postgresql+psycopg:///bench_registry
+
+wrk is a C load generator (``apt-get install wrk``): it takes a fraction of the CPU Locust
+needs, which matters on a 2-core machine where the load generator and the server share the
+cores. For each scenario this:
+
+1. runs the bare endpoint (``/healthz``: Flask, the portal's middleware, a small JSON body, no
+   database) for ``--seconds``, then the scenario for ``--seconds``, both with the same wrk
+   settings, so the ratio of the two throughputs compares like with like even when other work
+   shares the machine;
+2. reads the gunicorn workers' CPU time (user + system, ``/proc`` via psutil) before and after,
+   and divides by the requests wrk saw answered: **server CPU ms per request**, which depends on
+   the code and the CPU, not on what else runs;
+3. reads wrk's own CPU time (``getrusage`` of the finished child) — the share of the cores the
+   load generator took from the server.
+
+Scenarios: tracking API and tracking page (random codes of past dossiers, anonymous), officer
+queue first page (every connection signed in as one of the demo officers; ``--connections``
+32) and a form step with register prefill (citizens signed in through the mock VNeID, each
+with a draft of procedure 1.004194). Sign-in and drafts are made in Python with ``requests``
+before wrk starts; ``bench/wrk.lua`` sends each request with its session cookie (GET needs no
+CSRF token). Data: :func:`bench.load.prepare` (register and dossiers built or reused).
+
+``--soak 300`` then runs all four paths mixed for five minutes and reads each gunicorn worker's
+resident memory every minute (it should stay flat).
+
+The figures go to stdout and, as Markdown, to ``bench/results/wrk_load.md`` (``--label`` names
+the run, e.g. ``before``/``after``, and the file ``wrk_load-<label>.md``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+import requests
+
+from bench.common import machine, report
+from bench.load import PROCEDURE, free_port, prepare, wait_for, worker_memory
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench" / "results"
+SCRIPT = ROOT / "bench" / "wrk.lua"
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_STEP = re.compile(r"/apply/[0-9a-f]{32}/steps/[\w-]+")
+
+
+@dataclass
+class Figures:
+    scenario: str
+    requests: int
+    seconds: float
+    errors: int
+    p50: float
+    p95: float
+    p99: float
+    server_cpu_ms: float  # per request
+    wrk_cpu_share: float  # wrk's CPU seconds ÷ wall seconds (1.0 = one core)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+
+def start_server(port: int, env: dict[str, str], workers: int, threads: int) -> subprocess.Popen:
+    # max-requests 0: no worker restarts mid-run (they would reset the CPU accounting).
+    return subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
+         "--max-requests", "0", "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
+         "--log-level", "warning", "wsgi:app"],
+        env=env, cwd=ROOT, start_new_session=True,
+    )
+
+
+def server_cpu(master: subprocess.Popen) -> float:
+    """CPU seconds (user + system) of the gunicorn master and its workers so far."""
+    total = 0.0
+    parent = psutil.Process(master.pid)
+    for process in [parent, *parent.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def run_wrk(host: str, plan: list[tuple[str, str]], connections: int, threads: int, seconds: int,
+            master: subprocess.Popen, name: str, workdir: Path) -> Figures:
+    plan_file = workdir / f"{re.sub(r'[^a-z0-9]+', '-', name.lower())}.tsv"
+    plan_file.write_text("".join(f"{path}\t{cookie}\n" for path, cookie in plan), encoding="utf-8")
+    before_cpu, before_self = server_cpu(master), resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(SCRIPT), host],
+        env={**os.environ, "PLAN": str(plan_file)}, capture_output=True, text=True, check=True,
+    )
+    wall = time.perf_counter() - started
+    after_cpu, after_self = server_cpu(master), resource.getrusage(resource.RUSAGE_CHILDREN)
+    line = next(line for line in done.stdout.splitlines() if line.startswith("WRK_JSON "))
+    figures = json.loads(line.removeprefix("WRK_JSON "))
+    served = max(1, figures["requests"])
+    wrk_cpu = (after_self.ru_utime - before_self.ru_utime) + (after_self.ru_stime - before_self.ru_stime)
+    return Figures(
+        scenario=name, requests=figures["requests"], seconds=figures["duration_us"] / 1e6,
+        errors=figures["non_2xx"] + figures["socket_errors"] + figures["timeouts"],
+        p50=figures["p50_us"] / 1000, p95=figures["p95_us"] / 1000, p99=figures["p99_us"] / 1000,
+        server_cpu_ms=(after_cpu - before_cpu) * 1000 / served, wrk_cpu_share=wrk_cpu / wall,
+    )
+
+
+def _csrf(html: str) -> str:
+    match = _CSRF.search(html)
+    return match.group(1) if match else ""
+
+
+def _cookie_header(session: requests.Session) -> str:
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in session.cookies)
+
+
+def officer_plan(host: str, officers: list[str], count: int) -> list[tuple[str, str]]:
+    plan = []
+    for index in range(count):
+        session = requests.Session()
+        page = session.get(f"{host}/login/officer").text
+        session.post(f"{host}/login/officer", data={
+            "username": officers[index % len(officers)], "password": "demo-password", "csrf_token": _csrf(page)})
+        check = session.get(f"{host}/officer/queues/all", allow_redirects=False)
+        if check.status_code != 200:
+            raise SystemExit(f"officer sign-in failed: queue answered {check.status_code}")
+        plan.append(("/officer/queues/all", _cookie_header(session)))
+    return plan
+
+
+def citizen_plan(host: str, citizens: list[str], count: int) -> list[tuple[str, str]]:
+    plan = []
+    for personal_id in citizens[:count]:
+        session = requests.Session()
+        page = session.get(f"{host}/login/citizen").text
+        session.post(f"{host}/login/citizen", data={
+            "personal_id": personal_id, "password": "vneid-demo", "csrf_token": _csrf(page)})
+        response = session.get(f"{host}/procedures/{PROCEDURE}/apply")
+        match = _STEP.search(response.url)
+        if not match:
+            raise SystemExit(f"no draft step for citizen {personal_id}: landed on {response.url}")
+        plan.append((match.group(0), _cookie_header(session)))
+    return plan
+
+
+def markdown(rows: list[tuple[Figures, Figures]]) -> str:
+    lines = ["| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | server CPU ms/req | wrk CPU | bare req/s "
+             "| bare CPU ms/req | ratio to bare |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for bare, row in rows:
+        lines.append(
+            f"| {row.scenario} | {row.rps:,.0f} | {row.p50:.1f} | {row.p95:.1f} | {row.p99:.1f} | {row.errors} "
+            f"| {row.server_cpu_ms:.2f} | {row.wrk_cpu_share:.0%} | {bare.rps:,.0f} | {bare.server_cpu_ms:.2f} "
+            f"| {row.rps / bare.rps:.2f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default="sqlite:////tmp/bench_wrk/portal.db")
+    parser.add_argument("--registry-url", default="sqlite:////tmp/bench_wrk/register.db")
+    parser.add_argument("--dossiers", type=int, default=100_000)
+    parser.add_argument("--register", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--wrk-threads", type=int, default=1)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--only", nargs="*", help="scenarios: tracking-api tracking-page officer-queue form-step")
+    parser.add_argument("--label", default="", help="names the result file: bench/results/wrk_load-<label>.md")
+    parser.add_argument("--soak", type=int, default=0,
+                        help="seconds of all four paths mixed after the scenarios, workers' memory read each minute")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+
+    env = {**os.environ, "DATABASE_URL": args.database_url, "REGISTRY_DATABASE_URL": args.registry_url,
+           "PORTAL_ENV": "production", "SESSION_COOKIE_SECURE": "0", "SECRET_KEY": "bench-load-secret",
+           "RATELIMIT_ENABLED": "0", "REGISTRY_CLIENT": "sql", "PYTHONPATH": str(ROOT)}
+    data = prepare(args)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-wrk-"))
+    rng = random.Random(args.seed)
+    codes = data["codes"]
+    print(f"machine:    {machine()}")
+    print(f"setup:      gunicorn {args.workers} workers × {args.threads} threads, wrk {args.wrk_threads} thread(s), "
+          f"{args.connections} connections, {args.seconds} s per run, {args.dossiers:,} dossiers, "
+          f"{args.register:,} register citizens, {args.database_url.split(':')[0]}")
+
+    port = free_port()
+    host = f"http://127.0.0.1:{port}"
+    server = start_server(port, env, args.workers, args.threads)
+    rows: list[tuple[Figures, Figures]] = []
+    memory: list[tuple[str, list[int]]] = []
+    try:
+        wait_for(f"{host}/healthz")
+        scenarios = {
+            "tracking-api": lambda: [(f"/api/v1/tracking/{code}", "") for code in rng.sample(codes, len(codes))],
+            "tracking-page": lambda: [(f"/track?code={code}", "") for code in rng.sample(codes, len(codes))],
+            "officer-queue": lambda: officer_plan(host, data["officers"], args.connections),
+            "form-step": lambda: citizen_plan(host, data["citizens"], args.connections),
+        }
+        bare_plan = [("/healthz", "")]
+        plans: dict[str, list[tuple[str, str]]] = {}
+        # Warm both workers up (imports, templates, catalogs) before measuring anything.
+        run_wrk(host, bare_plan, args.connections, args.wrk_threads, 2, server, "warm-up", workdir)
+        for name, build in scenarios.items():
+            if args.only and name not in args.only:
+                continue
+            plan = plans[name] = build()
+            run_wrk(host, plan, args.connections, args.wrk_threads, 2, server, f"{name} warm-up", workdir)
+            bare = run_wrk(host, bare_plan, args.connections, args.wrk_threads, args.seconds, server, "bare", workdir)
+            row = run_wrk(host, plan, args.connections, args.wrk_threads, args.seconds, server, name, workdir)
+            rows.append((bare, row))
+            print(f"  {name}: {row.rps:,.0f} req/s, p99 {row.p99:.1f} ms, {row.server_cpu_ms:.2f} CPU ms/req, "
+                  f"ratio {row.rps / bare.rps:.2f} (bare {bare.rps:,.0f} req/s)", flush=True)
+        if args.soak and plans:
+            mixed = [item for plan in plans.values() for item in plan]
+            rng.shuffle(mixed)
+            memory.append(("before the soak", worker_memory(server)))
+            for minute in range(0, args.soak, 60):
+                span = min(60, args.soak - minute)
+                soak = run_wrk(host, mixed, args.connections, args.wrk_threads, span, server, "soak", workdir)
+                memory.append((f"soak, after {minute + span} s ({soak.rps:,.0f} req/s, {soak.errors} errors)",
+                               worker_memory(server)))
+                print(f"  {memory[-1][0]}: " + ", ".join(f"{kib / 1024:.0f} MiB" for kib in memory[-1][1]), flush=True)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    table = markdown(rows)
+    text_report = "\n".join([
+        f"Machine: {machine()}",
+        f"Setup: gunicorn {args.workers} workers × {args.threads} threads (gthread), wrk {args.wrk_threads} "
+        f"thread(s) × {args.connections} connections, {args.seconds} s per run, each scenario right after a run "
+        f"of the bare endpoint (/healthz); {args.database_url.split(':')[0]}; {args.dossiers:,} dossiers, "
+        f"{args.register:,} register citizens. Server CPU = gunicorn processes' user+system time ÷ requests "
+        f"answered; wrk CPU = wrk's CPU time ÷ wall time (100% = one core).", "", table,
+        *(["", "Memory per gunicorn worker (RSS) over the soak:"] if memory else []),
+        *(f"- {label}: " + ", ".join(f"{kib / 1024:.0f} MiB" for kib in sizes) for label, sizes in memory),
+    ])
+    print(text_report)
+    for bare, row in rows:
+        report(f"wrk {row.scenario}", f"{row.rps:,.0f} req/s ({row.rps / bare.rps:.2f}× bare), p95 {row.p95:.1f} ms, "
+               f"p99 {row.p99:.1f} ms, {row.server_cpu_ms:.2f} server CPU ms/req, {row.errors} errors")
+    RESULTS.mkdir(exist_ok=True)
+    name = f"wrk_load-{args.label}.md" if args.label else "wrk_load.md"
+    (RESULTS / name).write_text(text_report + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""The e-form is the declaration (issue 17; NĐ 45/2020, Điều 12; NĐ 42/2022).
+
+At submission :func:`attach_declaration` renders the procedure's declaration or request form
+(the form definition's ``declaration``) from the answers, stores it in the citizen's document
+store as ``kind="eform"`` and attaches it to the dossier with ``source="eform"``: the citizen
+and the officer see it among the documents, marked "generated from the e-form". It runs inside
+``submit_dossier``'s savepoint, so a form that cannot be rendered refuses the submission and
+leaves the draft as it was (:class:`DeclarationFailed`).
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+
+from portal.dossiers.display import display_value, document_name
+from portal.dossiers.models import Attachment, Dossier, StoredDocument
+from portal.dossiers.storage import file_store
+from portal.extensions import db
+from portal.paperwork import Declaration, PaperworkError, render_declaration
+
+EFORM = "eform"
+
+
+class DeclarationFailed(Exception):
+    """The declaration could not be rendered; nothing was stored."""
+
+
+def _person(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _year(person: dict[str, Any]) -> str:
+    born = person.get("date_of_birth")
+    return born[:4] if isinstance(born, str) and born else ""
+
+
+def _birth_date(value: Any) -> str:
+    try:
+        return date.fromisoformat(value).strftime("%d/%m/%Y") if value else ""
+    except (TypeError, ValueError):
+        return ""
+
+
+def declaration_values(dossier: Dossier) -> tuple[dict[str, str], dict[str, Any]]:
+    """Every answer as the paper form prints it, plus the items the forms compose from several
+    answers; and the raw answers of the choice fields (for check boxes)."""
+    definition = dossier.form_definition
+    answers = dossier.answers
+    with force_locale("vi"):
+        values = {
+            f.key: display_value(f, answers.get(f.key), "vi")
+            for f in definition.fields
+            if f.type != "file" and f.is_visible(answers)
+        }
+    choices = {f.key: answers.get(f.key) for f in definition.fields if f.type in ("select", "yesno", "number")}
+    for key in ("date_of_birth", "child_date_of_birth"):
+        if key in values:
+            values[key] = _birth_date(answers.get(key))
+    head = _person(answers.get("new_household_head"))
+    values["new_household_head_name"] = head.get("full_name", "")
+    values["new_household_head_id"] = head.get("personal_id", "")
+    for role in ("mother", "father"):
+        person = _person(answers.get(role))
+        values[f"{role}_name"] = values.get(f"{role}_name") or person.get("full_name", "")
+        values[f"{role}_birth_year"] = _year(person)
+        values.setdefault(f"{role}_nationality", values.get("child_nationality", "") if person else "")
+    if "new_address" in values:
+        values["request"] = f"Đăng ký thường trú tại {values['new_address']}. {values.get('reason', '')}".strip()
+    elif "temporary_address" in values:
+        why = values.get("purpose_detail") or values.get("purpose", "")
+        values["request"] = (
+            f"Đăng ký tạm trú tại {values['temporary_address']}, thời hạn {values.get('months', '')} tháng; "
+            f"lý do: {why}."
+        )
+    values["marital_status_text"] = values.get("marital_status", "")
+    if answers.get("purpose") == "marriage":
+        values["purpose_text"] = f"Để đăng ký kết hôn với {values.get('partner_name', '')}"
+    elif "other_purpose" in values:
+        values["purpose_text"] = values["other_purpose"]
+    return values, choices
+
+
+def build_declaration(dossier: Dossier, declared_at: datetime) -> Declaration:
+    key = dossier.form_definition.declaration
+    assert key is not None
+    values, choices = declaration_values(dossier)
+    address = dossier.answers.get("current_address") or dossier.answers.get("permanent_address") or {}
+    return Declaration(
+        document_key=key,
+        title=document_name(dossier.procedure_snapshot, key, "vi"),
+        addressee=dossier.agency.name_vi,
+        dossier_code=dossier.code or "",
+        procedure_name=dossier.procedure_snapshot["name_vi"],
+        declarant_name=dossier.applicant_name or values.get("full_name", ""),
+        place=address.get("province_name", "") if isinstance(address, dict) else "",
+        declared_at=declared_at,
+        values=values,
+        choices=choices,
+    )
+
+
+def attach_declaration(dossier: Dossier, declared_at: datetime) -> Attachment | None:
+    """Render, store and attach the declaration; None when the procedure has none. Raises
+    :class:`DeclarationFailed` when it cannot be rendered (the caller's savepoint undoes all)."""
+    definition = dossier.form_definition
+    if definition.declaration is None:
+        return None
+    try:
+        declaration = build_declaration(dossier, declared_at)
+        pdf = render_declaration(declaration)
+    except (PaperworkError, ValueError) as exc:
+        current_app.logger.warning("The declaration of %s could not be rendered: %s", dossier.code, exc)
+        raise DeclarationFailed(str(exc)) from exc
+    for old in [a for a in dossier.attachments if a.source == EFORM]:
+        dossier.attachments.remove(old)  # a submission retried after a refusal renders it afresh
+    digest = hashlib.sha256(pdf).hexdigest()
+    name = f"{digest}.pdf"
+    file_store().save(name, pdf)
+    stored = StoredDocument(
+        owner_personal_id=dossier.applicant_personal_id,
+        kind=EFORM,
+        document_key=definition.declaration,
+        title=f"{declaration.title} – {dossier.code}",
+        content_type="application/pdf",
+        size=len(pdf),
+        sha256=digest,
+        storage_name=name,
+    )
+    db.session.add(stored)
+    attachment = Attachment(dossier=dossier, document_key=definition.declaration, document=stored, source=EFORM)
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment

@@ -1,0 +1,100 @@
+"""The e-form is the declaration (issue 17): no procedure asks to upload its own declaration or
+request form; at submission the portal renders it from the answers, with the legal template's
+title and items, and attaches it as "generated from the e-form" for the citizen and the officer."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from portal.dossiers.models import Dossier
+from portal.dossiers.storage import file_store
+from portal.eforms.definitions import get_form_definition
+from portal.extensions import db
+from portal.paperwork import PaperworkError
+from portal.submission import declaration as declaration_module
+from tests.conftest import Officer
+from tests.dossiers.helpers import apply_until_check, submit_online, submitted
+
+# procedure → (declaration document, the legal form's title as printed, one item of the form)
+FORMS = {
+    "1.004222": ("ct01", "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ", "Mẫu CT01 ban hành kèm theo Thông tư số 66/2023/TT-BCA"),
+    "1.004194": ("ct01", "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ", "10. Nội dung đề nghị"),
+    "1.001193": ("birth_form", "TỜ KHAI ĐĂNG KÝ KHAI SINH", "Tôi cam đoan nội dung đề nghị đăng ký khai sinh"),
+    "1.004873": ("marital_form", "TỜ KHAI CẤP GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN", "Mục đích sử dụng Giấy xác nhận"),
+    "2.000505": ("judicial_form", "TỜ KHAI YÊU CẦU CẤP PHIẾU LÝ LỊCH TƯ PHÁP", "QUÁ TRÌNH CƯ TRÚ CỦA BẢN THÂN"),
+    "2.000720": ("hkd_form", "GIẤY ĐỀ NGHỊ ĐĂNG KÝ HỘ KINH DOANH", "HỘ KINH DOANH HOA MAI"),
+}
+
+
+def pdf_text(data: bytes) -> str:
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+
+
+@pytest.mark.parametrize("code", sorted(FORMS))
+def test_no_procedure_uploads_its_declaration(code):
+    definition = get_form_definition(code)
+    assert definition.declaration == FORMS[code][0]
+    assert FORMS[code][0] not in {f.document for f in definition.file_fields}
+
+
+@pytest.mark.parametrize("code", sorted(FORMS))
+def test_submission_renders_the_declaration_from_the_answers(app, citizen, citizen_id, person, code):
+    key, title, item = FORMS[code]
+    dossier_code = submit_online(app, citizen, code, citizen_id, person.spouse_id)
+    with app.app_context():
+        dossier = db.session.execute(select(Dossier).where(Dossier.code == dossier_code)).scalar_one()
+        generated = [a for a in dossier.attachments if a.source == "eform"]
+        assert [a.document_key for a in generated] == [key]
+        document = generated[0].document
+        assert document.kind == "eform" and document.content_type == "application/pdf"
+        pdf = file_store().read(document.storage_name)
+        attachment_id = generated[0].id
+    if os.environ.get("DECLARATION_DUMP"):  # to look at them: DECLARATION_DUMP=/tmp/decl pytest …
+        Path(os.environ["DECLARATION_DUMP"]).mkdir(parents=True, exist_ok=True)
+        (Path(os.environ["DECLARATION_DUMP"]) / f"{code}.pdf").write_bytes(pdf)
+    text = pdf_text(pdf)
+    assert title in text and item in text
+    assert person.full_name.upper() in text.upper() and person.personal_id in text
+    assert dossier_code in text
+    # The citizen sees it among the dossier's documents and can open it …
+    page = citizen.get(f"/my/dossiers/{dossier_code}").get_data(as_text=True)
+    assert f"/attachments/{attachment_id}" in page
+    assert ("Generated from the e-form" in page) or ("Được tạo từ biểu mẫu điện tử" in page)
+    assert citizen.get(f"/my/dossiers/{dossier_code}/attachments/{attachment_id}").data == pdf
+
+
+def test_the_officer_sees_the_generated_declaration(app, citizen, citizen_id, person):
+    dossier_code = submit_online(app, citizen, "1.004222", citizen_id, person.spouse_id)
+    page = Officer(app, "intake1").page(dossier_code)
+    assert "Tờ khai thay đổi thông tin cư trú (mẫu CT01)" in page
+    assert ("Generated from the e-form" in page) or ("Được tạo từ biểu mẫu điện tử" in page)
+
+
+def test_check_page_carries_the_commitment_of_the_declaration(app, citizen, citizen_id, person):
+    draft = apply_until_check(app, citizen, "1.004222", citizen_id, person.spouse_id)
+    page = citizen.get(f"/apply/{draft.public_id}/check").get_data(as_text=True)
+    assert ("Tôi xin cam đoan những nội dung khai trên đây là đúng sự thật" in page
+            or "I declare that the information given above is true" in page)
+    assert "Tờ khai thay đổi thông tin cư trú (mẫu CT01)" in page
+
+
+def test_a_declaration_that_cannot_be_rendered_refuses_the_submission(app, citizen, citizen_id, person, monkeypatch):
+    def broken(_declaration):
+        raise PaperworkError("fonts missing")
+
+    monkeypatch.setattr(declaration_module, "render_declaration", broken)
+    draft = apply_until_check(app, citizen, "1.001193", citizen_id, person.spouse_id)  # free: no payment step
+    response = citizen.post(f"/apply/{draft.public_id}/submit", data={"payment": "none"})
+    assert response.status_code == 503
+    assert "not submitted" in response.get_data(as_text=True) or "chưa được nộp" in response.get_data(as_text=True)
+    after = submitted(app, draft.public_id)
+    assert after.status == "draft" and after.code is None
+    assert not [a for a in after.attachments if a.source == "eform"]
+    monkeypatch.undo()
+    response = citizen.post(f"/apply/{draft.public_id}/submit", data={"payment": "none"})
+    assert response.status_code == 302
+    assert submitted(app, draft.public_id).status == "submitted"
