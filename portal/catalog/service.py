@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -232,7 +233,8 @@ def procedure_rules(code: str) -> ProcedureRules | None:
 
 
 _CALENDARS: dict[tuple[tuple[Any, bool, str], ...], WorkingCalendar] = {}
-_CALENDARS_KEPT = 8  # the current calendar and the few that dossiers' appointments still use
+_CALENDARS_KEPT = 16  # the current calendar and the few that dossiers' appointments still use
+_CALENDARS_LOCK = threading.Lock()
 
 ExceptionRow = tuple[date, bool, str, datetime | None, datetime | None]
 
@@ -270,12 +272,14 @@ def working_calendar(as_of: datetime | None = None) -> WorkingCalendar:
     exceptions = tuple(row[:3] for row in exception_rows() if standing_at(row, at))
     calendar = _CALENDARS.get(exceptions)
     if calendar is None:
-        if len(_CALENDARS) >= _CALENDARS_KEPT:
-            _CALENDARS.pop(next(iter(_CALENDARS)))
-        calendar = _CALENDARS[exceptions] = WorkingCalendar(
+        calendar = WorkingCalendar(
             exceptions={day: is_working for day, is_working, _ in exceptions},
             exception_reasons={day: reference for day, _, reference in exceptions},
         )
+        with _CALENDARS_LOCK:  # gunicorn's threads share the cache
+            while len(_CALENDARS) >= _CALENDARS_KEPT:
+                _CALENDARS.pop(next(iter(_CALENDARS)), None)
+            calendar = _CALENDARS.setdefault(exceptions, calendar)
     return calendar
 
 

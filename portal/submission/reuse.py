@@ -24,6 +24,7 @@ from sqlalchemy import select
 from portal.deadlines import VN_TZ
 from portal.dossiers.models import Attachment, Dossier, StoredDocument
 from portal.extensions import db
+from portal.paperwork import get_result_form, result_kinds_serving
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,12 @@ def origin_dossier(document: StoredDocument, but_not: Dossier | None = None) -> 
     )
     if but_not is not None:
         query = query.where(Dossier.id != but_not.id)
-    return db.session.execute(query).scalar_one_or_none()
+    found = db.session.execute(query).scalar_one_or_none()
+    if found is None:  # a signed result: the dossier that issued it
+        found = db.session.execute(
+            select(Dossier).where(Dossier.result_document_id == document.id).limit(1)
+        ).scalar_one_or_none()
+    return found
 
 
 def _concerned(dossier: Dossier, document_key: str) -> str | None:
@@ -74,9 +80,25 @@ def _concerned(dossier: Dossier, document_key: str) -> str | None:
     return next((f.concerns for f in definition.file_fields if f.document == document_key), None)
 
 
-def is_relevant(dossier: Dossier, document_key: str, document: StoredDocument, today: date | None = None) -> bool:
+def _result_concerns(earlier: Dossier, document: StoredDocument) -> str | None:
+    """For a signed result reused as proof (a residence notice for a proof of residence): the
+    answer of its dossier that the documents it serves as concern (the address registered)."""
+    if earlier.result_document_id != document.id:
+        return None
+    try:
+        serves_as = get_result_form(earlier.procedure_snapshot["code"]).serves_as
+    except LookupError:
+        return None
+    # The home a residence notice registered is the one its own proof of legal residence concerned.
+    return next((c for key in (*serves_as, "legal_residence") if (c := _concerned(earlier, key)) is not None), None)
+
+
+def is_relevant(dossier: Dossier, document_key: str, document: StoredDocument, today: date | None = None,
+                kinds: set[str] | None = None) -> bool:
     today = today or datetime.now(VN_TZ).date()
-    if document.document_key != document_key or document.owner_personal_id != dossier.applicant_personal_id:
+    if document.document_key not in (kinds or result_kinds_serving(document_key)):
+        return False
+    if document.owner_personal_id != dossier.applicant_personal_id:
         return False
     if document.valid_until is not None and document.valid_until < today:
         return False
@@ -84,7 +106,8 @@ def is_relevant(dossier: Dossier, document_key: str, document: StoredDocument, t
     if concerns is None:
         return True
     earlier = origin_dossier(document, but_not=dossier)
-    earlier_concerns = _concerned(earlier, document_key) if earlier is not None else None
+    earlier_concerns = (_concerned(earlier, document_key) or _result_concerns(earlier, document)) \
+        if earlier is not None else None
     if earlier is None or earlier_concerns is None:
         return False
     return same_subject(dossier.answers.get(concerns), earlier.answers.get(earlier_concerns))
@@ -94,15 +117,16 @@ def relevant_documents(dossier: Dossier, document_key: str) -> list[StoredDocume
     """The applicant's stored documents to offer for ``document_key``, newest first, not
     attached to this dossier yet."""
     attached = {a.stored_document_id for a in dossier.attachments}
+    kinds = result_kinds_serving(document_key)
     rows = db.session.execute(
         select(StoredDocument)
         .where(
             StoredDocument.owner_personal_id == dossier.applicant_personal_id,
-            StoredDocument.document_key == document_key,
+            StoredDocument.document_key.in_(sorted(kinds)),
         )
         .order_by(StoredDocument.created_at.desc(), StoredDocument.id.desc())
     ).scalars()
-    return [doc for doc in rows if doc.id not in attached and is_relevant(dossier, document_key, doc)]
+    return [doc for doc in rows if doc.id not in attached and is_relevant(dossier, document_key, doc, kinds=kinds)]
 
 
 def origins(documents: list[StoredDocument], dossier: Dossier) -> dict[int, Origin]:

@@ -10,9 +10,11 @@ from sqlalchemy import select
 from portal.deadlines import to_local
 from portal.dossiers.models import Dossier, StoredDocument
 from portal.extensions import db
+from portal.submission.reuse import relevant_documents
 from portal.timeutil import from_db
 from tests.dossiers.helpers import current_draft
 from tests.dossiers.test_once_only import walk
+from tests.results.helpers import approve
 
 OTHER_HOME = {"temporary_address-province": "1", "temporary_address-ward": "70",
               "temporary_address-street": "Số 5 phố Tràng Tiền"}
@@ -68,3 +70,22 @@ def test_a_document_not_offered_cannot_be_attached_by_its_number(app, citizen, c
     with app.app_context():
         attached = db.session.execute(select(Dossier).where(Dossier.public_id == draft.public_id)).scalar_one().attachments
         assert document_id not in {a.stored_document_id for a in attached}
+
+
+def test_a_signed_residence_notice_is_offered_as_proof_of_that_home(app, citizen, citizen_id, person):
+    """A result joins the citizen's store: the notice of a residence registration serves later
+    where a proof of residence at that home is asked (issues 17 and 18), not for another home."""
+    earlier = walk(app, citizen, "1.004194", citizen_id, person.spouse_id)
+    approve(app, earlier.code, "1.004194")
+    with app.app_context():
+        done = db.session.execute(select(Dossier).where(Dossier.code == earlier.code)).scalar_one()
+        result_id, home = done.result_document_id, done.answers["temporary_address"]
+    assert result_id is not None
+    draft, _page = _documents_page(citizen, app, citizen_id, "2.000505")  # asks for a proof of residence
+    with app.app_context():
+        draft = db.session.get(Dossier, draft.id)
+        draft.answers = {**draft.answers, "permanent_address": home}
+        assert result_id in [d.id for d in relevant_documents(draft, "residence_proof")]
+        draft.answers = {**draft.answers, "permanent_address": {**home, "street": "Số 5 phố Tràng Tiền"}}
+        assert result_id not in [d.id for d in relevant_documents(draft, "residence_proof")]
+        db.session.rollback()
