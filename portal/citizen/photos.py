@@ -20,7 +20,9 @@ from portal.dossiers.storage import UploadRejected
 from portal.eforms.definitions import Field, Step
 from portal.submission import operations as ops
 
-MAX_PAGES = 20
+MAX_PAGES = 20  # pages of one document
+MAX_PENDING_PAGES = 30  # pages waiting in one session, all documents together (the session is a cookie)
+TOO_MANY_PAGES = "too_many_pages"
 
 
 def _key(dossier: Dossier, field: Field) -> str:
@@ -29,6 +31,12 @@ def _key(dossier: Dossier, field: Field) -> str:
 
 def pages_of(dossier: Dossier, field: Field) -> list[str]:
     return list(session.get(_key(dossier, field), []))
+
+
+def _waiting_elsewhere(dossier: Dossier, field: Field) -> int:
+    """Pages waiting in the session for the other documents (of any dossier)."""
+    mine = _key(dossier, field)
+    return sum(len(v) for k, v in session.items() if k.startswith("pages:") and k != mine and isinstance(v, list))
 
 
 def _keep(dossier: Dossier, field: Field, pages: list[str]) -> None:
@@ -55,10 +63,11 @@ def add_pages(
     """Normalise and keep the photos as pages, in the order sent; the problem code of the
     first refused one and the refused ones (the others are kept), or (None, ())."""
     pages, problem, refused = pages_of(dossier, field), None, []
+    elsewhere = _waiting_elsewhere(dossier, field)
     for upload in uploads:
         try:
-            if len(pages) >= MAX_PAGES:
-                raise UploadRejected("too_large")
+            if len(pages) >= MAX_PAGES or elsewhere + len(pages) >= MAX_PENDING_PAGES:
+                raise UploadRejected(TOO_MANY_PAGES)
             pages.append(store_page(normalise_photo(upload)))
         except UploadRejected as exc:
             problem = problem or exc.code

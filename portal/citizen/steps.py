@@ -99,10 +99,11 @@ def edit_step(public_id: str, step_key: str):
                         if f.type == "file" and f"pages-{f.key}" in request.form), None)
     if page_action is not None:
         field, action = page_action
+        typed = ops.save_step(dossier, step, request.form, by_officer=current_user.is_officer, keep_valid=True)
         problem = act_on_pages(dossier, field, action)
         if problem:
             errors = {field.key: problem_message(problem, field.label(current_lang()), ops.SentDocuments())}
-            return render_step(dossier, step, errors=errors, status=422)
+            return render_step(dossier, step, raw=typed.raw, errors=errors, status=422)
         return redirect(url_for("dossiers.edit_step", public_id=public_id, step_key=step_key) + f"#{field.key}")
     if "remove" in request.form:
         attachment_id = parse_number(request.form.get("remove"))

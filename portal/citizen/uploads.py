@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_babel import gettext as _
 
+from portal.citizen.photos import MAX_PAGES, MAX_PENDING_PAGES, TOO_MANY_PAGES
 from portal.i18n import file_size
 from portal.security import parse_number
 from portal.submission.operations import MISSING, NOT_IN_STORE, SentDocuments
@@ -23,6 +24,9 @@ _MESSAGES = {
     "active": lambda: _("The PDF contains scripts, actions or embedded files, which are not accepted. Print it to a new PDF (“Save as PDF”) and attach that."),
     "bomb": lambda: _("The file opens into far more data than a document needs (a picture over 64 megapixels, or an oversized PDF). Scan it at a lower resolution and try again."),
     "damaged": lambda: _("The file is damaged or incomplete: it does not end the way a PDF, JPEG or PNG must. Save or scan it again."),
+    TOO_MANY_PAGES: lambda: _("Too many photo pages are waiting: at most %(document)d pages make one document, and "
+                                "%(total)d can wait at a time. Make the PDF of the pages shown (or remove some) "
+                                "before adding more.", document=MAX_PAGES, total=MAX_PENDING_PAGES),
 }
 
 

@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal.dossiers.models import StoredDocument
-from portal.dossiers.storage import collect_garbage
+from portal.dossiers.storage import collect_garbage, pending_store
 from portal.extensions import db
 
 files_cli = AppGroup("files", help="The file store of attachments and results.")
@@ -36,3 +36,12 @@ def gc_command(dry_run: bool, min_age: int | None) -> None:
     verb = "would be removed" if dry_run else "removed"
     click.echo(f"{len(result.removed)} unreferenced file(s) {verb}, {result.size} bytes; "
                f"{result.kept_young} unreferenced file(s) younger than {age} kept.")
+    # Photo pages waiting in a session (no row refers to them) live as long as a session may.
+    pending = pending_store()
+    if pending.root.is_dir():
+        lifetime = max(age, current_app.config["PERMANENT_SESSION_LIFETIME"])
+        waited = collect_garbage(set(), lifetime, dry_run=dry_run, store=pending)
+        for name in waited.removed:
+            click.echo(f"{'would remove' if dry_run else 'removed'} pending page {name}")
+        click.echo(f"{len(waited.removed)} pending photo page(s) {verb}; "
+                   f"{waited.kept_young} younger than {lifetime} kept.")

@@ -52,6 +52,8 @@ class Dossier(db.Model):
         # them here instead of walking every finished dossier's due time (bench.growth).
         Index("ix_dossiers_running_due", "agency_id", "due_at",
               postgresql_where=text(RUNNING_PREDICATE), sqlite_where=text(RUNNING_PREDICATE)),
+        # One official number per result in its agency's register (``{number}/{year}``).
+        Index("ix_dossiers_agency_result_number", "agency_id", "result_number", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,6 +127,8 @@ class Dossier(db.Model):
     # on the signed result (``/verify/<token>``).
     result_choices: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     result_token: Mapped[str | None] = mapped_column(String(24), unique=True, index=True)
+    # The result's number in the agency's register, ``{number}/{year}``, given when it is signed.
+    result_number: Mapped[str | None] = mapped_column(String(20))
     extension_due_at: Mapped[datetime | None]
     extension_reason: Mapped[str | None] = mapped_column(Text)
     postal_tracking_number: Mapped[str | None] = mapped_column(String(20))
@@ -283,6 +287,16 @@ class DossierCodeCounter(db.Model):
 
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
+    last_value: Mapped[int]
+
+
+class ResultNumberCounter(db.Model):
+    """The last official result number used per agency and year (restarting each year)."""
+
+    __tablename__ = "result_number_counters"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
     last_value: Mapped[int]
 
 

@@ -25,7 +25,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 from werkzeug.datastructures import FileStorage
 
-from portal.dossiers.storage import UploadRejected, check_upload, file_store, sniff
+from portal.dossiers.storage import UploadRejected, check_upload, pending_store, sniff
 
 register_heif_opener()
 
@@ -78,14 +78,15 @@ def normalise_photo(upload: FileStorage) -> bytes:
 
 
 def store_page(page: bytes) -> str:
-    """Keep a normalised page in the file store; its name there (collected when unused)."""
+    """Keep a normalised page in the store of pending pages; its name there (collected once
+    older than a session lasts, :func:`portal.dossiers.storage.pending_store`)."""
     name = f"{hashlib.sha256(page).hexdigest()}.jpg"
-    file_store().save(name, page)
+    pending_store().save(name, page)
     return name
 
 
 def read_page(name: str) -> bytes | None:
-    return file_store().read(name)
+    return pending_store().read(name)
 
 
 def thumbnail_uri(page: bytes) -> str:

@@ -164,6 +164,16 @@ def file_store() -> FileStore:
     return LocalFileStore(upload_dir())
 
 
+PENDING_FOLDER = "pending"
+
+
+def pending_store() -> LocalFileStore:
+    """Photo pages waiting in a citizen's session to be made one PDF (:mod:`portal.citizen.photos`):
+    no row refers to them, so they live in their own folder, which ``flask files gc`` ages with
+    the session's lifetime, not with ``FILES_GC_MIN_AGE``. Created on the first save."""
+    return LocalFileStore(upload_dir() / PENDING_FOLDER)
+
+
 def check_upload(upload: FileStorage) -> CheckedUpload:
     """Read and check an upload without writing anything (raises :class:`UploadRejected`)."""
     limit = current_app.config["MAX_FILE_SIZE"]

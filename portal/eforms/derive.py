@@ -9,7 +9,11 @@ when the register cannot answer, and the field is then asked as usual (issue 17;
   own earlier answer, a ``reuse``, comes first);
 - ``relation_to(<person field>)`` — the applicant's relation to that person as the register
   links them (spouse, child, parent): no proof of the relationship is needed then;
-- ``household_address(<person field>)`` — the permanent address of that person's household;
+- ``household_address(<person field>)`` — the permanent address of that person's household,
+  only when the register links the applicant to that person (a relation above): anyone can
+  type a personal ID, and a stranger's home address is not theirs to read. Otherwise the
+  citizen types the address and validation checks it against the register without showing it
+  (:func:`household_address_of`);
 - ``child_nationality`` — Việt Nam when a parent is a Vietnamese citizen (Luật Quốc tịch
   2008, Điều 15–16; both parents in the register are Vietnamese citizens);
 - ``child_ethnicity`` — the parents' ethnicity when they share it; when they differ the
@@ -53,7 +57,8 @@ def _chosen(answers: Mapping[str, Any], key: str | None, lookup: Lookup) -> Pers
     return lookup(personal_id) if personal_id else None
 
 
-def _relation(applicant: PersonRecord, other: PersonRecord) -> str | None:
+def relation_of(applicant: PersonRecord, other: PersonRecord) -> str | None:
+    """The applicant's relation to ``other`` as the register links them, or None."""
     if applicant.spouse_id == other.personal_id:
         return "Chồng" if applicant.sex == "M" else "Vợ"
     if other.personal_id in (applicant.father_id, applicant.mother_id):
@@ -96,9 +101,16 @@ def derive_value(text: str, applicant: PersonRecord, answers: Mapping[str, Any],
     if other is None:
         return None
     if rule == "relation_to":
-        return _relation(applicant, other)
-    household = other.household
-    return address_value(household.address) if household and household.address else address_value(other.permanent_address)
+        return relation_of(applicant, other)
+    if relation_of(applicant, other) is None:  # not the applicant's relative: never reveal their home
+        return None
+    return household_address_of(other)
+
+
+def household_address_of(person: PersonRecord) -> dict[str, Any]:
+    """The address value of a person's household (their permanent address without one)."""
+    household = person.household
+    return address_value(household.address) if household and household.address else address_value(person.permanent_address)
 
 
 def derived_values(

@@ -36,6 +36,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.eforms import places
 from portal.eforms.definitions import Field, Step
+from portal.eforms.derive import household_address_of, parse_rule, relation_of
 from portal.eforms.prefill import address_value, person_value
 from portal.registry.client import RegistryUnavailable
 from portal.registry.ids import InvalidPersonalId, parse_personal_id
@@ -107,6 +108,7 @@ class _Context:
     lookup_person: PersonLookup | None
     result: StepResult
     known: dict[str, Any] = dataclass_field(default_factory=dict)  # answers so far, for checks across fields
+    applicant_id: str | None = None  # whose dossier: their relatives' household address is theirs to correct
 
 
 # A parent is at least this old when their child is born; a younger one is a typing mistake
@@ -295,6 +297,47 @@ _CONVERTERS: dict[str, Callable[[Field, Any, _Context], Any]] = {
 }
 
 
+def _same_address(one: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+    return (str(one.get("province_code")) == str(other.get("province_code"))
+            and str(one.get("ward_code")) == str(other.get("ward_code"))
+            and comparable(one.get("street") or "") == comparable(other.get("street") or ""))
+
+
+def _is_relative(record: PersonRecord, ctx: _Context) -> bool:
+    if not ctx.applicant_id or ctx.lookup_person is None:
+        return False
+    try:
+        applicant = ctx.lookup_person(ctx.applicant_id)
+    except RegistryUnavailable:
+        return False
+    return applicant is not None and relation_of(applicant, record) is not None
+
+
+def _check_household_address(field: Field, value: Any, ctx: _Context) -> None:
+    """An address the register holds for a household chosen by personal ID (``derive:
+    household_address(<person>)``) must be that household's; the message never shows the
+    register's address (it is derived only for the applicant's relatives)."""
+    if field.type != "address" or not field.derive or ctx.lookup_person is None:
+        return
+    rule, person_field = parse_rule(field.derive)
+    chosen = ctx.known.get(person_field) if rule == "household_address" else None
+    personal_id = chosen.get("personal_id") if isinstance(chosen, Mapping) else None
+    if not personal_id:
+        return
+    try:
+        record = ctx.lookup_person(personal_id)
+    except RegistryUnavailable:
+        ctx.result.is_register_down = True
+        return
+    if record is None or _is_relative(record, ctx):
+        return  # a relative's address was filled in from the register; they may correct it
+    if not _same_address(value, household_address_of(record)):
+        raise _Invalid(_(
+            "This is not the address of that household in the national population database; "
+            "check the address written in the household's residence records"
+        ))
+
+
 def _check_validators(field: Field, value: Any, ctx: _Context) -> None:
     rules, label, text = field.validators, field.label(ctx.lang), value
     if field.type == "address":  # the length limit of an address is its street line's
@@ -364,6 +407,7 @@ def clean_step(
     lookup_person: PersonLookup | None,
     *,
     today: date | None = None,
+    applicant_id: str | None = None,
 ) -> StepResult:
     """Check one submitted step; see the module docstring for the order of the checks.
 
@@ -375,6 +419,7 @@ def clean_step(
     ctx = _Context(
         lang=_current_lang(),
         today=today or datetime.now(LOCAL_TIMEZONE).date(),
+        applicant_id=applicant_id,
         lookup_person=lookup_person,
         result=result,
     )
@@ -397,6 +442,7 @@ def clean_step(
             value = _CONVERTERS[field.type](field, raw, ctx)
             if value is not None:
                 _check_validators(field, value, ctx)
+                _check_household_address(field, value, ctx)
         except _Invalid as invalid:
             result.errors[field.key] = invalid.message
             continue

@@ -40,6 +40,12 @@ class Declaration:
     declared_at: datetime
     values: Mapping[str, str]
     choices: Mapping[str, Any]
+    channel: str = "online"  # "counter": received at the one-stop counter, signed on paper there
+    received_by: str = ""  # the officer who received a counter dossier
+
+    @property
+    def is_counter(self) -> bool:
+        return self.channel == "counter"
 
     def __post_init__(self) -> None:
         require_text(self, "document_key", "title", "addressee", "dossier_code", "declarant_name")

@@ -16,7 +16,13 @@ out. Sources:
 ``dossier.<attribute>``, ``agency.name``, ``issue.date|number|hkd_code``, ``computed.<name>``
     the dossier, the issuing agency, the issue itself, a value composed from several answers;
 ``text:<words>``
-    the wording the template prints unless the agency chooses otherwise.
+    the wording the template prints unless the agency chooses otherwise;
+no ``source`` (editable lines only)
+    no default: the agency must choose the line before the result can be approved (what only a
+    check of another database can tell, such as the convictions of a judicial record).
+
+``details_for`` lists the choices after which the specialist writes details, printed after the
+choice (the convictions found).
 """
 from __future__ import annotations
 
@@ -38,6 +44,7 @@ class ResultField:
     section: str | None = None
     hint: str = ""
     choices: tuple[str, ...] = ()
+    details_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,11 +77,12 @@ def _field(data: dict) -> ResultField:
     return ResultField(
         key=str(data["key"]),
         label=str(data["label"]),
-        source=str(data["source"]),
+        source=str(data.get("source") or ""),
         editable=bool(data.get("editable", False)),
         section=data.get("section"),
         hint=str(data.get("hint", "")),
         choices=tuple(str(c) for c in data.get("choices", ())),
+        details_for=tuple(str(c) for c in data.get("details_for", ())),
     )
 
 
@@ -85,6 +93,8 @@ def get_result_form(procedure_code: str) -> ResultForm:
         raise UnknownResultForm(procedure_code)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     fields = tuple(_field(item) for item in data["fields"])
+    if any(not f.source and not f.editable for f in fields):
+        raise ValueError(f"{path.name}: a line without a source must be editable")
     if len({f.key for f in fields}) != len(fields):
         raise ValueError(f"{path.name}: field keys repeat")
     return ResultForm(

@@ -21,8 +21,28 @@ from portal.dossiers.models import Attachment, Dossier, StoredDocument
 from portal.dossiers.storage import file_store
 from portal.extensions import db
 from portal.paperwork import Declaration, PaperworkError, render_declaration
+from portal.registry import get_registry
+from portal.registry.client import RegistryUnavailable
+from portal.registry.records import PersonRecord
 
 EFORM = "eform"
+NOT_APPLICABLE = "—"  # the legal forms' mark for an item that does not apply or is not known
+
+# Items the declaration templates print that are not answers of the e-form: composed from
+# several answers, or read from the register (``tests/dossiers/test_declaration.py`` checks
+# that every item a template reads is an answer of the form or one of these).
+DERIVED_VALUES = {
+    "new_household_head_name": "the chosen household head's name (answer new_household_head)",
+    "new_household_head_id": "the chosen household head's personal ID (answer new_household_head)",
+    "household_head_id": "the personal ID of the head of the applicant's household, from the register",
+    "mother_name": "the mother's name (answer mother)", "father_name": "the father's name (answer father)",
+    "mother_birth_year": "from answer mother", "father_birth_year": "from answer father",
+    "mother_nationality": "the child's nationality when not asked", "father_nationality": "likewise",
+    "mother_address": "the mother's residence in the register, when the register links her (the couple)",
+    "father_address": "the father's residence in the register, when the register links him (the couple)",
+    "request": "item 10 of CT01, from the address and reason", "marital_status_text": "answer marital_status",
+    "purpose_text": "the purpose of the marital status certificate",
+}
 
 
 class DeclarationFailed(Exception):
@@ -45,9 +65,46 @@ def _birth_date(value: Any) -> str:
         return ""
 
 
+def _register(personal_id: str | None) -> PersonRecord | None:
+    """The register's record, or None when it does not answer (the item is then marked —)."""
+    if not personal_id:
+        return None
+    try:
+        return get_registry().get_person(personal_id)
+    except RegistryUnavailable:
+        return None
+
+
+def _residence(person: PersonRecord | None) -> str:
+    address = person.current_address if person else None
+    if address is None:
+        return NOT_APPLICABLE
+    return ", ".join(p for p in (address.street, address.ward_name, address.province_name) if p) or NOT_APPLICABLE
+
+
+def _register_values(dossier: Dossier, answers: dict[str, Any]) -> dict[str, str]:
+    """The items read from the register: the head of the applicant's own household, and the
+    residence of a parent only when the register links that parent to the applicant (a
+    parent typed by personal ID is not: their home is not the applicant's to read)."""
+    values: dict[str, str] = {}
+    applicant = _register(dossier.applicant_personal_id) if not dossier.is_registry_unverified else None
+    household = applicant.household if applicant else None
+    values["household_head_id"] = household.head_id if household else NOT_APPLICABLE
+    linked = {dossier.applicant_personal_id, applicant.spouse_id if applicant else None} - {None}
+    for role in ("mother", "father"):
+        personal_id = _person(answers.get(role)).get("personal_id")
+        if not personal_id:
+            continue
+        known = role in dossier.locked and personal_id in linked
+        values[f"{role}_address"] = _residence(applicant if personal_id == dossier.applicant_personal_id
+                                               else _register(personal_id)) if known else NOT_APPLICABLE
+    return values
+
+
 def declaration_values(dossier: Dossier) -> tuple[dict[str, str], dict[str, Any]]:
     """Every answer as the paper form prints it, plus the items the forms compose from several
-    answers; and the raw answers of the choice fields (for check boxes)."""
+    answers or read from the register (:data:`DERIVED_VALUES`); and the raw answers of the
+    choice fields (for check boxes)."""
     definition = dossier.form_definition
     answers = dossier.answers
     with force_locale("vi"):
@@ -60,6 +117,8 @@ def declaration_values(dossier: Dossier) -> tuple[dict[str, str], dict[str, Any]
     for key in ("date_of_birth", "child_date_of_birth"):
         if key in values:
             values[key] = _birth_date(answers.get(key))
+    for key, value in _register_values(dossier, answers).items():
+        values.setdefault(key, value)
     head = _person(answers.get("new_household_head"))
     values["new_household_head_name"] = head.get("full_name", "")
     values["new_household_head_id"] = head.get("personal_id", "")
@@ -100,6 +159,8 @@ def build_declaration(dossier: Dossier, declared_at: datetime) -> Declaration:
         declared_at=declared_at,
         values=values,
         choices=choices,
+        channel=dossier.channel,
+        received_by=dossier.created_by.full_name if dossier.channel == "counter" and dossier.created_by else "",
     )
 
 

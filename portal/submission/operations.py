@@ -164,15 +164,20 @@ def start_draft(
     return dossier
 
 
-def save_step(dossier: Dossier, step: Step, formdata: MultiDict, *, by_officer: bool = False) -> StepResult:
-    """Validate and save one step; the draft keeps what was valid even when errors remain."""
-    result = clean_step(step, formdata, dossier.answers, dossier.locked, _lookup)
-    if result.errors:
+def save_step(
+    dossier: Dossier, step: Step, formdata: MultiDict, *, by_officer: bool = False, keep_valid: bool = False
+) -> StepResult:
+    """Validate and save one step. With errors nothing is saved, unless ``keep_valid`` (a page
+    button pressed in the step's form): then every valid answer is kept, the others stay as they
+    were, and the step is not done yet."""
+    result = clean_step(step, formdata, dossier.answers, dossier.locked, _lookup,
+                        applicant_id=dossier.applicant_personal_id)
+    if result.errors and not keep_valid:
         return result
     answers = dict(dossier.answers)
     provenance = dict(dossier.provenance)
     for field in step.fields:
-        if field.type == "file":
+        if field.type == "file" or field.key in result.errors:
             continue
         if field.key not in result.values:
             answers.pop(field.key, None)
@@ -198,7 +203,7 @@ def save_step(dossier: Dossier, step: Step, formdata: MultiDict, *, by_officer: 
     dossier.locked = {**dossier.locked, **locked}
     dossier.answers = answers
     dossier.provenance = provenance
-    if step.key not in dossier.completed_steps:
+    if step.key not in dossier.completed_steps and not result.errors:
         dossier.completed_steps = [*dossier.completed_steps, step.key]
     db.session.flush()
     return result

@@ -11,23 +11,29 @@
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.deadlines import to_local
 from portal.dossiers.display import display_value
-from portal.dossiers.models import Dossier
+from portal.dossiers.models import Dossier, ResultNumberCounter
 from portal.extensions import db
 from portal.paperwork import ResultField, ResultForm, get_result_form
 from portal.registry import get_registry
 from portal.registry.client import RegistryUnavailable
 
 MAX_CHOICE_LENGTH = 300
+MAX_DETAILS_LENGTH = 1000
+# What the draft and the preview print where the official number will be: it is given only
+# when the leader signs (:func:`allocate_result_number`), so a preview never shows one that a
+# later result could take.
+PENDING_NUMBER = "(số sẽ cấp khi ký)"
 
 _UNITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
 
@@ -45,6 +51,18 @@ class DraftLine:
     hint: str
     choices: tuple[str, ...]
     section: str | None
+    # The agency must choose this line (its template gives no default) and has not yet.
+    needs_choice: bool = False
+    # The line comes from the population register, which did not answer.
+    register_down: bool = False
+    # The choices after which the specialist writes details, and the details recorded.
+    details_for: tuple[str, ...] = ()
+    details: str = ""
+
+    @property
+    def printed(self) -> str:
+        """What the result prints on this line: the value, then the details written after it."""
+        return f"{self.value}: {self.details}" if self.details else self.value
 
 
 def _two_digits(n: int) -> str:
@@ -101,6 +119,7 @@ class _Sources:
         self.now = now
         self.fields = {f.key: f for f in dossier.form_definition.fields}
         self._people: dict[str, Any] = {}
+        self._unanswered: set[str] = set()
 
     def answer(self, path: str) -> tuple[str, str]:
         key, _, part = path.partition(".")
@@ -132,10 +151,18 @@ class _Sources:
                 self._people[personal_id] = get_registry().get_person(personal_id)
             except RegistryUnavailable:
                 self._people[personal_id] = None
-                source = str(_l("Population register (unavailable: fill in)"))
+                self._unanswered.add(personal_id)
+        if personal_id in self._unanswered:
+            return "", str(_l("Population register (unavailable: fill in)"))
         record = self._people[personal_id]
         value = getattr(record, attribute, "") if record is not None else ""
         return str(value or ""), source
+
+    def register_answered(self, spec: str) -> bool:
+        """False when ``spec`` is a register line whose person the register did not answer for."""
+        if not spec.startswith("register."):
+            return True
+        return self.register(spec.partition(".")[2])[1] != str(_l("Population register (unavailable: fill in)"))
 
     def issue(self, name: str) -> tuple[str, str]:
         local = to_local(self.now)
@@ -143,10 +170,12 @@ class _Sources:
         if name == "date":
             return local.strftime("%d/%m/%Y"), source
         sequence = result_sequence(self.dossier)
+        if sequence is None:
+            return PENDING_NUMBER, str(_l("Agency's register, number given at signing"))
+        number, year = sequence
         if name == "hkd_code":
-            return f"HKD-{local:%Y}-{sequence:06d}", str(_l("Agency's register, next number"))
-        form = get_result_form(self.dossier.procedure_snapshot["code"])
-        return f"{sequence}/{form.number_suffix}", str(_l("Agency's register, next number"))
+            return f"HKD-{year}-{number:06d}", str(_l("Agency's register"))
+        return f"{number}/{result_form_of(self.dossier).number_suffix}", str(_l("Agency's register"))
 
     def computed(self, name: str) -> tuple[str, str]:
         answers = self.dossier.answers
@@ -171,6 +200,8 @@ class _Sources:
         raise ValueError(f"unknown computed value {name!r}")
 
     def read(self, spec: str) -> tuple[str, str]:
+        if not spec:
+            return "", str(_l("To be chosen by the agency"))
         if spec.startswith("text:"):
             return spec[5:], str(_l("Wording of the legal template"))
         kind, _, path = spec.partition(".")
@@ -189,13 +220,44 @@ class _Sources:
         raise ValueError(f"unknown source {spec!r}")
 
 
-def result_sequence(dossier: Dossier) -> int:
-    """The number of this result in its agency's register: the dossier's own once issued, else
-    the next one."""
-    issued = db.session.execute(
-        select(func.count(Dossier.id)).where(Dossier.agency_id == dossier.agency_id, Dossier.result_token.is_not(None))
-    ).scalar_one()
-    return issued if dossier.result_token else issued + 1
+def result_sequence(dossier: Dossier) -> tuple[int, int] | None:
+    """The number of this result in its agency's register and its year, once given at signing."""
+    if not dossier.result_number:
+        return None
+    number, _, year = dossier.result_number.partition("/")
+    return int(number), int(year)
+
+
+def document_number(dossier: Dossier) -> str:
+    """The number printed after "Số:" — :data:`PENDING_NUMBER` until the result is signed."""
+    sequence = result_sequence(dossier)
+    if sequence is None:
+        return PENDING_NUMBER
+    return f"{sequence[0]}/{result_form_of(dossier).number_suffix}"
+
+
+def allocate_result_number(dossier: Dossier, now: datetime) -> str:
+    """Give ``dossier`` the next number of its agency's register for the year of ``now`` (kept
+    once given). One upsert on the counter row: on PostgreSQL its row lock serialises two
+    leaders signing at once, and the unique index on (agency, number) backs it."""
+    if dossier.result_number:
+        return dossier.result_number
+    year = to_local(now).year
+    session = db.session
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = ResultNumberCounter.__table__
+    stmt = (
+        insert(table)
+        .values(agency_id=dossier.agency_id, year=year, last_value=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.agency_id, table.c.year],
+            set_={"last_value": table.c.last_value + 1},
+        )
+        .returning(table.c.last_value)
+    )
+    number = session.execute(stmt).scalar_one()
+    dossier.result_number = f"{number}/{year}"
+    return dossier.result_number
 
 
 def result_form_of(dossier: Dossier) -> ResultForm:
@@ -210,17 +272,33 @@ def draft_result(dossier: Dossier, now: datetime) -> list[DraftLine]:
     chosen = dossier.result_choices or {}
     for field in result_form_of(dossier).fields:
         value, source = sources.read(field.source)
+        details = ""
         if field.editable and field.key in chosen:
             value, source = chosen[field.key], str(_l("Chosen by the agency"))
-        lines.append(_line(field, value, source))
+            details = chosen.get(details_key(field.key), "") if value in field.details_for else ""
+        lines.append(DraftLine(
+            key=field.key, label=field.label, value=value, source=source,
+            editable=field.editable, hint=field.hint, choices=field.choices, section=field.section,
+            needs_choice=field.editable and not field.source and field.key not in chosen,
+            register_down=not value and not sources.register_answered(field.source),
+            details_for=field.details_for, details=details,
+        ))
     return lines
 
 
-def _line(field: ResultField, value: str, source: str) -> DraftLine:
-    return DraftLine(
-        key=field.key, label=field.label, value=value, source=source, editable=field.editable,
-        hint=field.hint, choices=field.choices, section=field.section,
-    )
+def details_key(key: str) -> str:
+    """Where the details written after a choice of line ``key`` are recorded (and posted)."""
+    return f"{key}_details"
+
+
+def missing_choices(dossier: Dossier) -> list[str]:
+    """The labels of the lines the agency must choose (no default in the template) and has not."""
+    chosen = dossier.result_choices or {}
+    return [f.label for f in result_form_of(dossier).fields if f.editable and not f.source and f.key not in chosen]
+
+
+def _normalised(value: Any) -> str:
+    return unicodedata.normalize("NFC", " ".join(str(value or "").split()))
 
 
 def choose_result_values(dossier: Dossier, values: dict[str, str]) -> dict[str, str]:
@@ -232,7 +310,15 @@ def choose_result_values(dossier: Dossier, values: dict[str, str]) -> dict[str, 
     for field in form.fields:
         if not field.editable or field.key not in values:
             continue
-        value = " ".join(str(values[field.key]).split())
+        value = _normalised(values[field.key])
+        if value and field.details_for:
+            details = _normalised(values.get(details_key(field.key))) if value in field.details_for else ""
+            if value in field.details_for and not details:
+                errors[details_key(field.key)] = str(_l("Write the details of “%(choice)s”.", choice=value))
+            elif len(details) > MAX_DETAILS_LENGTH:
+                errors[details_key(field.key)] = str(_l("At most %(count)s characters.", count=MAX_DETAILS_LENGTH))
+            else:
+                chosen[details_key(field.key)] = details
         if not value:
             errors[field.key] = str(_l("Fill in this line of the result."))
         elif len(value) > MAX_CHOICE_LENGTH:

@@ -36,7 +36,13 @@ from portal.paperwork import (
     signature_box,
 )
 from portal.deadlines import to_local
-from portal.workflow.result_draft import add_months, draft_result, result_form_of, result_sequence
+from portal.workflow.result_draft import (
+    add_months,
+    allocate_result_number,
+    document_number,
+    draft_result,
+    result_form_of,
+)
 
 # 10 characters of an unambiguous alphabet: short enough to type from paper, 50 bits.
 _TOKEN_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -45,6 +51,11 @@ _TOKEN_LENGTH = 10
 
 class SigningFailed(Exception):
     """The result could not be rendered or signed; nothing was stored."""
+
+
+class RegisterDown(SigningFailed):
+    """A line of the result comes from the population register, which did not answer: signing
+    it blank would certify nothing, so nothing is signed."""
 
 
 def pki_dir() -> Path:
@@ -60,16 +71,20 @@ def new_result_token() -> str:
     return "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(_TOKEN_LENGTH))
 
 
-def result_letter(dossier: Dossier, leader: User, now: datetime, token: str = "") -> ResultDocument:
+def result_letter(dossier: Dossier, leader: User, now: datetime, token: str = "", *, signing: bool = False) -> ResultDocument:
     """The result document of ``dossier`` as signed by ``leader`` at ``now``; ``token`` is its
-    verification token (a preview shows the one it will get as ``"…"``)."""
+    verification token (a preview shows the one it will get as ``"…"``). When ``signing``, a
+    register line left blank by an outage raises ``RegisterDown``."""
     snapshot = dossier.procedure_snapshot
     form = result_form_of(dossier)
-    sequence = result_sequence(dossier)
     refusal = dossier.is_result_refusal
     fields: tuple[PrintedField, ...] = ()
     if not refusal:
-        fields = tuple(PrintedField(line.label, line.value, line.section) for line in draft_result(dossier, now))
+        lines = draft_result(dossier, now)
+        down = [line.label for line in lines if line.register_down]
+        if signing and down:
+            raise RegisterDown(f"the register did not answer for {', '.join(down)}")
+        fields = tuple(PrintedField(line.label, line.printed, line.section) for line in lines)
     values = {"dossier_code": dossier.code, "agency": dossier.agency.name_vi, "applicant": dossier.applicant_name}
     return ResultDocument(
         dossier_code=dossier.code or "",
@@ -93,7 +108,7 @@ def result_letter(dossier: Dossier, leader: User, now: datetime, token: str = ""
         signer_title=form.signer_title if not refusal else f"Lãnh đạo {dossier.agency.name_vi}",
         issued_at=now,
         tracking_url=track_url(dossier.code or ""),
-        document_number=f"{sequence}/{form.number_suffix}",
+        document_number=document_number(dossier),
         verify_url=verify_url(token or dossier.result_token or "xxxxxxxxxx"),
         verify_token=token,
     )
@@ -106,7 +121,9 @@ def render_unsigned_result(dossier: Dossier, leader: User, now: datetime) -> byt
 
 def issue_signed_result(dossier: Dossier, leader: User, now: datetime) -> StoredDocument:
     dossier.result_token = dossier.result_token or new_result_token()
-    letter = result_letter(dossier, leader, now, dossier.result_token)
+    # Called inside the approval's savepoint: a refusal below gives the number back.
+    allocate_result_number(dossier, now)
+    letter = result_letter(dossier, leader, now, dossier.result_token, signing=True)
     try:
         unsigned = render_result(letter, "vi")
         pdf = sign_pdf(

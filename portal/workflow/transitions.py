@@ -38,7 +38,9 @@ from portal.timeutil import from_db, to_db
 from portal.dossiers.postal import is_valid_tracking_number, new_tracking_number
 from portal.workflow import clock
 from portal.workflow.limits import extension_working_days, is_supplement_late, latest_extension, supplement_limit
-from portal.workflow.results import SigningFailed, issue_signed_result
+from portal.paperwork import UnknownResultForm
+from portal.workflow.result_draft import missing_choices
+from portal.workflow.results import RegisterDown, SigningFailed, issue_signed_result
 from portal.dossiers.states import OPEN_STATES, WITHDRAWABLE, Status, status_label
 
 S = Status
@@ -153,6 +155,18 @@ def _has_result(dossier: Dossier, actor: User | None, params: dict[str, Any]) ->
     return None
 
 
+def _result_lines_chosen(dossier: Dossier, actor: User | None, params: dict[str, Any]) -> str | None:
+    """Nothing the template leaves without a default (the convictions of a judicial record) is
+    signed before the specialist has chosen it on the result draft."""
+    try:
+        missing = [] if dossier.is_result_refusal else missing_choices(dossier)
+    except UnknownResultForm:
+        return None
+    if missing:
+        return str(_l("Choose the content of “%(line)s” on the result draft before approving.", line=missing[0]))
+    return None
+
+
 def _replan_moves_later(dossier: Dossier, actor: User | None, params: dict[str, Any]) -> str | None:
     """A re-plan never brings a promise earlier (nor leaves it where it is): ``planned_due_at``
     is the appointment under the calendar standing now (``workflow.replan.preview``)."""
@@ -218,6 +232,8 @@ def _issue_signed_result(change: Change) -> None:
     dossier = change.dossier
     try:
         dossier.result_document = issue_signed_result(dossier, change.actor, change.now)
+    except RegisterDown as exc:
+        raise TransitionRefused(str(_l("The population register does not answer; try again in a moment."))) from exc
     except SigningFailed as exc:
         raise TransitionRefused(str(_l(
             "The result could not be signed with the agency's certificate, so nothing was changed. "
@@ -333,6 +349,7 @@ TRANSITIONS: dict[str, Transition] = {
                    frozenset({"leader"}), requires_note=True, is_public=False),
         Transition("approve", _l("Approve and sign the result"), frozenset({S.PENDING_APPROVAL}), S.RESULT_READY,
                    frozenset({"leader"}), notification="result_ready", guards=(_has_result,),
+                   input_guards=(_result_lines_chosen,),
                    effects=(_issue_signed_result,), clock=frozenset({K.CLOSE})),
         Transition("request_payment", _l("Request payment of the fee"), frozenset({S.IN_PROCESS}),
                    S.PAYMENT_REQUESTED, frozenset({"specialist"}), requires_note=True,

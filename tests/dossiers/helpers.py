@@ -44,6 +44,9 @@ def step_form(step: Any, dossier: Dossier, person_id: str) -> dict[str, Any]:
                 data[field.key] = (io.BytesIO(PDF), "scan.pdf")
         elif dossier.provenance.get(field.key) == "derived" and isinstance(dossier.answers.get(field.key), str):
             data[field.key] = dossier.answers[field.key]  # what the register answers (issue 17), kept
+        elif field.key not in dossier.locked and any(dossier.answers.get(k) for k in field.validators.get("one_of_answers", ())):
+            # a choice between earlier answers (the child's ethnicity when the parents' differ)
+            data[field.key] = next(dossier.answers[k] for k in field.validators["one_of_answers"] if dossier.answers.get(k))
         elif field.key not in dossier.locked:
             data.update(answer_for(field, person_id))
     return data
@@ -60,8 +63,16 @@ def current_draft(app, personal_id: str, channel: str = "online") -> Dossier:
         return dossier
 
 
+def _reloaded(app, dossier: Dossier) -> Dossier:
+    with app.app_context():
+        fresh = db.session.get(Dossier, dossier.id)
+        db.session.expunge(fresh)
+        return fresh
+
+
 def fill_all_steps(app, client: FlaskClient, dossier: Dossier, person_id: str) -> None:
     for step in get_form_definition(dossier.procedure_snapshot["code"]).steps:
+        dossier = _reloaded(app, dossier)  # an earlier step may have prefilled this one's answers
         response = client.post(
             f"/apply/{dossier.public_id}/steps/{step.key}",
             data=step_form(step, dossier, person_id),

@@ -4,6 +4,7 @@ title and items, and attaches it as "generated from the e-form" for the citizen 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -98,3 +99,73 @@ def test_a_declaration_that_cannot_be_rendered_refuses_the_submission(app, citiz
     response = citizen.post(f"/apply/{draft.public_id}/submit", data={"payment": "none"})
     assert response.status_code == 302
     assert submitted(app, draft.public_id).status == "submitted"
+
+
+ONLINE_CONFIRMATION = "Đã xác nhận bằng tài khoản định danh điện tử khi nộp hồ sơ trực tuyến"
+
+
+def _declaration_text(app, dossier_code: str) -> tuple[str, str]:
+    with app.app_context():
+        dossier = db.session.execute(select(Dossier).where(Dossier.code == dossier_code)).scalar_one()
+        document = next(a for a in dossier.attachments if a.source == "eform").document
+        officer = dossier.created_by.full_name if dossier.created_by else ""
+        return pdf_text(file_store().read(document.storage_name)), officer
+
+
+@pytest.mark.parametrize("code", ["1.004194", "1.004873"])  # CT01 and a form built on _form.html
+def test_an_online_declaration_is_confirmed_by_the_vneid_account(app, citizen, citizen_id, person, code):
+    text, _officer = _declaration_text(app, submit_online(app, citizen, code, citizen_id, person.spouse_id))
+    assert ONLINE_CONFIRMATION in " ".join(text.split())
+    assert "Bộ phận Một cửa" not in text
+
+
+@pytest.mark.parametrize("code", ["1.004194", "1.004873"])
+def test_a_counter_declaration_is_received_by_the_officer_and_signed(app, client, citizen_id, person, code):
+    from tests.conftest import login_officer
+    from tests.dossiers.helpers import current_draft, fill_all_steps
+
+    for name in ("intake1", "intake2", "intake3"):  # the one-stop counter of the agency that handles it
+        login_officer(client, name)
+        if client.post("/officer/counter/new", data={"procedure": code, "personal_id": citizen_id}).status_code == 302:
+            break
+        client.post("/logout")
+    else:
+        raise AssertionError(f"no intake officer takes {code}")
+    dossier = current_draft(app, citizen_id, channel="counter")
+    fill_all_steps(app, client, dossier, person.spouse_id)
+    client.post(f"/apply/{dossier.public_id}/delivery", data={"delivery": "counter"})
+    assert client.post(f"/apply/{dossier.public_id}/submit").status_code == 302
+    text, officer = _declaration_text(app, submitted(app, dossier.public_id).code)
+    flat = " ".join(text.split())
+    assert ONLINE_CONFIRMATION not in flat and "định danh điện tử khi nộp hồ sơ trực tuyến" not in flat
+    assert "Tiếp nhận trực tiếp tại Bộ phận Một cửa" in flat
+    assert officer and officer in flat
+    assert "Người kê khai ký tên dưới đây" in flat
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "paperwork" / "declarations"
+_READS = re.compile(r'd\.(?:value\(|choices\.get\(|choices\[)"([a-z0-9_]+)"')
+# CT01 prints items 7–9 for the household joined only when the form asks on what basis (1.004222).
+_RELATIVE_BRANCH = re.compile(r'\{%-? if d\.choices\.get\("residence_basis"\) == "relative" %\}.*?\{%-? (?:else|endif) %\}', re.S)
+
+
+@pytest.mark.parametrize("code", sorted(FORMS))
+def test_every_item_a_declaration_reads_is_an_answer_or_a_documented_derived_value(code):
+    definition = get_form_definition(code)
+    source = (TEMPLATES / f"{definition.declaration}.html").read_text(encoding="utf-8")
+    keys = {f.key for f in definition.fields}
+    if "residence_basis" not in keys:
+        source = _RELATIVE_BRANCH.sub("", source)
+    unknown = set(_READS.findall(source)) - keys - set(declaration_module.DERIVED_VALUES)
+    assert not unknown, f"{definition.declaration}.html reads {sorted(unknown)}, which {code}'s form does not have"
+
+
+@pytest.mark.parametrize("code", ["1.004194", "1.001193"])
+def test_register_items_are_printed_not_left_blank(app, citizen, citizen_id, person, code):
+    text, _officer = _declaration_text(app, submit_online(app, citizen, code, citizen_id, person.spouse_id))
+    flat = " ".join(text.split())
+    if code == "1.004194":
+        assert person.household and f"9. Số định danh cá nhân của chủ hộ: {person.household.head_id}" in flat
+    else:
+        assert person.current_address.street in flat  # the applicant parent's residence
+        assert not re.search(r"Nơi cư trú:\s*(Họ|$)", flat)

@@ -106,3 +106,72 @@ def test_a_photo_that_is_not_a_picture_keeps_the_same_checks(app, documents):
     assert response.status_code == 422
     assert "b.jpg" in response.get_data(as_text=True) or "a.jpg" in response.get_data(as_text=True)
     assert len(_pages_on(response.get_data(as_text=True))) == 1  # the good page is kept, the hidden one is not
+
+
+def _with_text_in_documents(monkeypatch):
+    """1.004194 with a typed answer in the same step as the photos (as a form may have)."""
+    import dataclasses
+
+    from portal.dossiers import models
+    from portal.eforms.definitions import get_form_definition
+
+    real = get_form_definition("1.004194")
+    moved = next(f for s in real.steps for f in s.fields if f.key == "purpose_detail")
+    steps = tuple(
+        dataclasses.replace(s, fields=tuple(f for f in s.fields if f.key != "purpose_detail")
+                            + ((moved,) if s.key == "documents" else ()))
+        for s in real.steps
+    )
+    changed = dataclasses.replace(real, steps=steps)
+    monkeypatch.setattr(models, "get_form_definition", lambda code: changed if code == "1.004194" else get_form_definition(code))
+
+
+def test_a_page_button_keeps_what_was_typed_in_the_same_form(app, documents, monkeypatch):
+    _with_text_in_documents(monkeypatch)
+    client, draft, url = documents
+    _send(client, url, [("a.jpg", photo("JPEG", (300, 400), "red")), ("b.jpg", photo("JPEG", (300, 400), "blue"))])
+    with app.app_context():  # the stay's purpose asks for the detail
+        db.session.get(Dossier, draft.id).answers = {**draft.answers, "purpose": "other"}
+        db.session.commit()
+    response = client.post(url, data={"purpose_detail": "Đi học đại học", "pages-doc_legal_residence": "down:0"})
+    assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "Đi học đại học" in page and len(_pages_on(page)) == 2
+    assert current_draft(app, draft.applicant_personal_id).answers["purpose_detail"] == "Đi học đại học"
+
+
+def test_too_many_pages_are_refused_with_a_clear_message(app, documents, monkeypatch):
+    from portal.citizen import photos
+
+    monkeypatch.setattr(photos, "MAX_PAGES", 3)
+    client, _draft, url = documents
+    pictures = [(f"IMG_{i}.JPG", photo("JPEG", (200, 300), colour)) for i, colour in enumerate(("red", "green", "blue", "white"))]
+    response = _send(client, url, pictures)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "IMG_3.JPG" in body and ("Too many photo pages" in body or "Quá nhiều" in body)
+    assert len(_pages_on(client.get(url).get_data(as_text=True))) == 3
+
+
+def test_gc_keeps_a_pending_page_for_as_long_as_a_session_lasts(app, documents, runner):
+    import os
+    import time
+
+    from portal.dossiers.storage import pending_store
+
+    client, _draft, url = documents
+    _send(client, url, [("a.jpg", photo("JPEG", (300, 400), "red")), ("b.jpg", photo("JPEG", (300, 400), "blue"))])
+    with app.app_context():
+        folder = pending_store().root
+    with client.session_transaction() as stored:
+        names = next(v for k, v in stored.items() if k.startswith("pages:"))
+    pages = [folder / name for name in names]
+    assert len(pages) == 2 and all(p.exists() for p in pages)
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(pages[0], (two_hours_ago, two_hours_ago))
+    nine_hours_ago = time.time() - 9 * 3600  # longer than any session: nobody can come back to it
+    os.utime(pages[1], (nine_hours_ago, nine_hours_ago))
+    done = runner.invoke(args=["files", "gc"])
+    assert done.exit_code == 0, done.output
+    assert pages[0].exists() and not pages[1].exists()
+    assert len(_pages_on(client.get(url).get_data(as_text=True))) == 1  # the page still there is shown

@@ -1,6 +1,8 @@
 """Taking a dossier to its signed result, as the officers of its agency would."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from portal.auth.models import User
@@ -15,6 +17,8 @@ TEAMS = {
     "2.000505": "3",
 }
 INTERNAL_NOTE = "GHI CHÚ NỘI BỘ: hồ sơ đủ điều kiện. Đề nghị phê duyệt"
+# The lines the specialist must choose before a result can be approved (no default).
+CHECKED = {"2.000505": {"convictions": "Không có án tích"}}
 
 
 def team(app, procedure: str) -> dict[str, Officer]:
@@ -27,11 +31,22 @@ def user_id(app, username: str) -> int:
         return db.session.execute(select(User.id).where(User.username == username)).scalar_one()
 
 
-def take_to_proposal(app, code: str, procedure: str, *, refusal: bool = False, note: str = INTERNAL_NOTE) -> dict[str, Officer]:
+def choose(officer: Officer, code: str, **choices: str):
+    """The specialist records choices on the result draft; returns the response."""
+    page = officer.client.get(f"/officer/dossiers/{code}/result").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    return officer.client.post(f"/officer/dossiers/{code}/result", data={"version": version, **choices})
+
+
+def take_to_proposal(app, code: str, procedure: str, *, refusal: bool = False, note: str = INTERNAL_NOTE,
+                     choices: dict[str, str] | None = None) -> dict[str, Officer]:
     officers = team(app, procedure)
     assert officers["intake"].act(code, "accept").status_code == 302
     specialist = f"specialist{TEAMS[procedure]}"
     assert officers["intake"].act(code, "assign", assignee=str(user_id(app, specialist))).status_code == 302
+    choices = CHECKED.get(procedure, {}) if choices is None else choices
+    if choices:
+        assert choose(officers["specialist"], code, **choices).status_code == 302
     form = {"note": note}
     if refusal:
         form["is_refusal"] = "1"

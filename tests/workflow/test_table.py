@@ -61,6 +61,7 @@ def _dossier(status: str, action: str):
         status=status, agency_id=7, applicant_personal_id="001090000001", delivery=delivery,
         assigned_to_id=None, result_body="Đồng ý đăng ký.", extension_due_at=datetime(2030, 1, 1),
         due_at=None, supplement_due_at=datetime(2026, 1, 5, 9, 0),  # a supplement time limit passed
+        is_result_refusal=False, procedure_snapshot={"code": "2.000505"}, result_choices={"convictions": "Không có án tích"},
     )
 
 
