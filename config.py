@@ -114,6 +114,17 @@ class Config:
     GATEWAY_URL = "http://127.0.0.1:5000"
     GATEWAY_TIMEOUT = 5.0
     GATEWAY_SENDS_NOTIFICATIONS = True
+    # The national public-service portal, an outside system: every change of a dossier's national
+    # status is queued in the portal's outbox and posted by ``flask national-sync deliver`` to
+    # NATIONAL_PORTAL_URL, signed with HMAC-SHA256 under NATIONAL_PORTAL_SECRET. A failed attempt
+    # waits RETRY_SECONDS, doubling, at most MAX_RETRY_SECONDS. The bundled mock keeps what it
+    # receives in NATIONAL_PORTAL_DATABASE_URL (``python -m portal.national_portal.service``).
+    NATIONAL_PORTAL_URL = "http://127.0.0.1:5002"
+    NATIONAL_PORTAL_SECRET = "demo-national-portal-secret"
+    NATIONAL_PORTAL_TIMEOUT = 5.0
+    NATIONAL_PORTAL_DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'national_portal.sqlite3'}"
+    NATIONAL_SYNC_RETRY_SECONDS = 30.0
+    NATIONAL_SYNC_MAX_RETRY_SECONDS = 3600.0
     PAGE_SIZE = 20
 
 
@@ -179,6 +190,11 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GATEWAY_URL": ("GATEWAY_URL", str),
     "GATEWAY_TIMEOUT": ("GATEWAY_TIMEOUT", float),
     "GATEWAY_SENDS_NOTIFICATIONS": ("GATEWAY_SENDS_NOTIFICATIONS", _bool),
+    "NATIONAL_PORTAL_URL": ("NATIONAL_PORTAL_URL", str),
+    "NATIONAL_PORTAL_SECRET": ("NATIONAL_PORTAL_SECRET", str),
+    "NATIONAL_PORTAL_TIMEOUT": ("NATIONAL_PORTAL_TIMEOUT", float),
+    "NATIONAL_SYNC_RETRY_SECONDS": ("NATIONAL_SYNC_RETRY_SECONDS", float),
+    "NATIONAL_SYNC_MAX_RETRY_SECONDS": ("NATIONAL_SYNC_MAX_RETRY_SECONDS", float),
 }
 
 

@@ -71,8 +71,8 @@ MONTHS = 24
 BATCH = 20_000
 MARKER = "bench_dataset"
 # Emptied (PostgreSQL: TRUNCATE … CASCADE) before a new data set is written.
-DOSSIER_TABLES = ("notifications", "internal_notes", "payments", "ratings", "clock_entries", "dossier_events",
-                  "attachments", "dossiers", "stored_documents", "dossier_code_counters")
+DOSSIER_TABLES = ("notifications", "national_sync_messages", "internal_notes", "payments", "ratings",
+                  "clock_entries", "dossier_events", "attachments", "dossiers", "stored_documents", "dossier_code_counters")
 FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô")
 MIDDLE_NAMES = ("Văn", "Thị", "Minh", "Thanh", "Quốc", "Thu", "Hồng", "Đức", "Ngọc", "Hữu")
 GIVEN_NAMES = ("An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hương", "Khánh", "Lan", "Long", "Mai", "Nam",
@@ -123,8 +123,10 @@ def _specs() -> tuple[list[ProcedureSpec], dict[int, Staff]]:
     for agency_id in {p.agency_id for p in procedures}:
         ids = dict(db.session.execute(
             select(User.role, func.min(User.id)).where(User.agency_id == agency_id).group_by(User.role)).all())
-        staff[agency_id] = Staff(ids["intake"], ids["specialist"], ids["leader"])
-    return procedures, staff
+        if {"intake", "specialist", "leader"} <= ids.keys():
+            staff[agency_id] = Staff(ids["intake"], ids["specialist"], ids["leader"])
+    # an agency without its three officers in the demo (none to process its dossiers) gets none
+    return [p for p in procedures if p.agency_id in staff], staff
 
 
 class _Copier:

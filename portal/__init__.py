@@ -48,7 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.citizen import dossiers_bp
     from portal.dossiers.cli import files_cli
     from portal.eforms.views import eforms_bp
-    from portal.notifications.cli import notifications_cli
+    from portal.notifications.cli import national_sync_cli, notifications_cli
     from portal.notifications.views import notifications_bp
     from portal.checkout.views import payments_bp
     from portal.gateway.views import gateway_bp
@@ -102,6 +102,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(audit_cli)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(national_sync_cli)
     app.cli.add_command(deadline_command)
     app.cli.add_command(files_cli)
     app.cli.add_command(supplements_cli)

@@ -62,3 +62,17 @@ def fold(text: str) -> str:
     """Lower-case ``text`` and strip Vietnamese diacritics (đ → d) for accent-insensitive search."""
     decomposed = unicodedata.normalize("NFD", normalise(text).lower().replace("đ", "d"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def mask_name(full_name: str) -> str:
+    """``Nguyễn Văn An`` → ``Nguyễn V*** A``: enough to recognise one's own dossier, not more.
+
+    The family name stays, every other name keeps its first letter and the middle ones are
+    starred. A name of two words (``Lê Phương``) stars its given name too (``Lê P***``): a bare
+    ``Lê P`` reads as a name cut short, not as a name kept private.
+    """
+    words = full_name.split()
+    if len(words) <= 2:
+        return " ".join([*words[:-1], words[-1][0] + "***"]) if words else ""
+    middle = [w[0] + "***" for w in words[1:-1]]
+    return " ".join([words[0], *middle, words[-1][0]])

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_timedelta, gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, select
@@ -32,6 +32,8 @@ from portal.auth.models import OFFICER, User
 from portal.catalog.models import Agency, CalendarException, Procedure
 from portal.catalog.service import working_calendar
 from portal.extensions import db
+from portal.notifications.national import sync_backlog
+from portal.timeutil import utcnow
 from portal.workflow import replan
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -72,7 +74,9 @@ def _saved(changed: bool, what: str) -> None:
 
 @admin_bp.get("/")
 def show_index():
-    return render_template("admin/index.html")
+    backlog = sync_backlog()
+    age = backlog.oldest_age(utcnow())
+    return render_template("admin/index.html", backlog=backlog, oldest_age=format_timedelta(age) if age else "")
 
 
 @admin_bp.get("/procedures")

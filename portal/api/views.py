@@ -7,7 +7,7 @@ from flask import Blueprint, abort, jsonify, request, url_for
 
 from portal.api.parameters import ParameterError, openapi_document, read_parameters
 from portal.catalog.models import Procedure
-from portal.catalog.service import get_procedure, rules_of, search_procedures, working_calendar
+from portal.catalog.service import components_of, get_procedure, rules_of, search_procedures, working_calendar
 from portal.i18n import current_lang
 from portal.security import cache_validated, not_modified, not_modified_response, page_etag
 from portal.deadlines import DeadlineInputError, deadline_report, parse_iso, parse_pause
@@ -15,6 +15,7 @@ from portal.stats.scope import StatsInputError, UnknownCode, parse_scope
 from portal.stats.service import compute_indicators
 from portal.stats.service import as_json as stats_json
 from portal.tracking.service import as_json, find, fingerprint, normalise, public_view
+from portal.tracking.groups import find_group, group_json, group_view
 from portal.tracking.limits import tracking_limit
 
 api_bp = Blueprint("api", __name__, url_prefix="/api")
@@ -46,6 +47,17 @@ def _procedure_detail(p: Procedure) -> dict[str, Any]:
         "result_deliveries": p.result_deliveries,
         "supplement_policy": p.supplement_policy,
         "legal_basis": p.legal_basis,
+        # A linked procedure (thủ tục liên thông) names its components and each one's agency.
+        "components": [
+            {
+                "code": c.procedure.code,
+                "name": {"vi": c.procedure.name_vi, "en": c.procedure.name_en},
+                "agency": {"code": c.procedure.agency.code,
+                           "name": {"vi": c.procedure.agency.name_vi, "en": c.procedure.agency.name_en}},
+                "waits_for": c.waits_for,
+            }
+            for c in components_of(p)
+        ],
     }
 
 
@@ -120,6 +132,11 @@ def track_json(code: str):
     read_parameters("trackDossier", path={"code": code})
     code = normalise(code)  # the document allows a lower-case letter; codes are stored upper-case
     dossier = find(code)
+    if dossier is None and (group := find_group(code)) is not None:
+        # A linked dossier's group code: the group with each component (issue 21).
+        response = jsonify(group_json(group_view(group, is_detailed=False, lang=current_lang())))
+        response.headers["Cache-Control"] = "no-store"
+        return response
     if dossier is None:
         abort(404, f"No dossier has the code {code!r}.")
     # Anyone holding the code sees the same masked view: a proxy may keep it briefly, and a

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from babel.numbers import format_decimal
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,12 +24,12 @@ from portal.backoffice.queues import (
     QUEUES,
     Filters,
     counts,
+    intake_wait,
     landing_queue,
     page_of,
     queues_for,
     row_view,
     specialists_with_workload,
-    waiting_minutes,
 )
 from portal.catalog.service import search_procedures
 from portal.deadlines import VN_TZ
@@ -46,6 +46,7 @@ from portal.paperwork import PaperworkError, render_slip07, slip07_csv
 from portal.timeutil import parse_day, parse_local_datetime
 from portal.workflow import clock
 from portal.workflow.limits import is_supplement_late, latest_extension
+from portal.workflow.linked import awaited
 from portal.workflow.slips import build_register
 from portal.workflow.transitions import TRANSITIONS, TransitionRefused, apply_transition, available_actions
 
@@ -56,13 +57,21 @@ def load_for_officer(code: str) -> Dossier:
     return dossier_or_404(is_agency_officer, code=code)
 
 
+def _navigation_counts(shown: list[Any]) -> dict[str, int]:
+    """The sizes of the officer's queues, counted once per request: the navigation shows them
+    twice (the bar and the phone menu) and an unfiltered queue's page reuses its own."""
+    if "queue_counts" not in g:
+        g.queue_counts = counts(shown, current_user)
+    return g.queue_counts
+
+
 @backoffice_bp.app_context_processor
 def _queue_counts() -> dict[str, Any]:
     def queue_counts() -> list[tuple[Any, int]]:
         if not (current_user.is_authenticated and current_user.is_officer and current_user.role in ROLES):
             return []
         shown = [q for q in queues_for(current_user) if q.key != "all"]
-        sizes = counts(shown, current_user)
+        sizes = _navigation_counts(shown)
         return [(q, sizes[q.key]) for q in shown]
 
     return {"officer_queue_counts": queue_counts}
@@ -115,7 +124,10 @@ def show_queue(key: str):
         filters = Filters.from_args(remembered_queue_filters(current_user, key))
     page = parse_number(request.args.get("page")) or 1
     size = 20
-    rows, total = page_of(queue, current_user, filters, page, size)
+    known = None
+    if queue.key != "all" and not filters.as_args():  # the navigation counts this queue anyway
+        known = _navigation_counts([q for q in queues_for(current_user) if q.key != "all"]).get(queue.key)
+    rows, total = page_of(queue, current_user, filters, page, size, known_total=known)
     now = datetime.now(VN_TZ)
     lang = current_lang()
     views = [row_view(d, now, lang) for d in rows]
@@ -153,7 +165,8 @@ def render_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None, va
             dossier=dossier,
             definition=dossier.form_definition,
             deadline=clock.deadline(dossier, now=now, lang=lang),
-            waiting_minutes=waiting_minutes(dossier, now) if dossier.status == Status.SUBMITTED.value else None,
+            waiting_minutes=intake_wait(dossier, now),
+            waits_for=awaited(dossier),
             intake_norm=INTAKE_NORM_MINUTES,
             actions=available_actions(dossier, current_user),
             specialists=specialists_with_workload(current_user),

@@ -87,6 +87,10 @@ class Procedure(db.Model):
     result_en: Mapped[str] = mapped_column(String(500))
     legal_basis: Mapped[list[str]] = mapped_column(JSON, default=list)
     is_published: Mapped[bool] = mapped_column(default=True)
+    # A linked procedure (*thủ tục liên thông*, Nghị định 63/2024/NĐ-CP) lists its component
+    # procedures in order: ``[{"code", "waits_for", "fee_exemption_vi", "fee_exemption_en"}]``
+    # (``waits_for``: the component whose result this one needs). Empty for the others.
+    components: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     # Lower-case, accent-free code and names, so "dang ky thuong tru" finds "Đăng ký thường trú".
     search_text: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -99,6 +103,10 @@ class Procedure(db.Model):
 
     def result_name(self, locale: str) -> str:
         return self.result_en if locale == "en" else self.result_vi
+
+    @property
+    def is_linked(self) -> bool:
+        return bool(self.components)
 
     @property
     def is_free(self) -> bool:

@@ -98,16 +98,43 @@ def _check_procedure(entry: dict[str, Any], fields: set[str], agencies: set[str]
             _require(doc, key, f"{where}, document")
 
 
+def _check_components(entry: dict[str, Any], procedures: dict[str, dict[str, Any]]) -> None:
+    """A linked procedure names at least two procedures of the catalog that are not linked
+    themselves, each once, each waiting only for one listed before it; the first receives the
+    group, so it is the linked procedure's agency. Every component is free or names the
+    exemption that makes it free here: one submission, nothing to pay (Nghị định 63/2024/NĐ-CP)."""
+    where = f"procedure {entry['code']}"
+    components = entry.get("components") or []
+    codes = [str(c.get("code", "")) for c in components]
+    if len(codes) < 2 or len(set(codes)) != len(codes):
+        raise CatalogError(f"{where}: a linked procedure lists at least two different components")
+    for position, component in enumerate(components):
+        target = procedures.get(codes[position])
+        if target is None or target.get("components"):
+            raise CatalogError(f"{where}: component '{codes[position]}' is no single procedure of the catalog")
+        waits_for = component.get("waits_for")
+        if waits_for is not None and waits_for not in codes[:position]:
+            raise CatalogError(f"{where}: component '{codes[position]}' waits for '{waits_for}', not listed before it")
+        has_fee = int(target.get("fee_counter", 0)) or int(target.get("fee_online", 0))
+        if has_fee and not (component.get("fee_exemption_vi") and component.get("fee_exemption_en")):
+            raise CatalogError(f"{where}: component '{codes[position]}' has a fee; name its exemption (vi and en)")
+    if procedures[codes[0]]["agency"] != entry["agency"]:
+        raise CatalogError(f"{where}: the agency of a linked procedure is that of its first component")
+
+
 def load_catalog_file(path: Path = CATALOG_FILE) -> dict[str, Any]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     fields = {_require(f, "code", "field") for f in data.get("fields", [])}
     agencies = {_require(a, "code", "agency") for a in data.get("agencies", [])}
-    codes: set[str] = set()
+    procedures: dict[str, dict[str, Any]] = {}
     for entry in data.get("procedures", []):
         _check_procedure(entry, fields, agencies)
-        if entry["code"] in codes:
+        if entry["code"] in procedures:
             raise CatalogError(f"procedure {entry['code']}: listed twice")
-        codes.add(entry["code"])
+        procedures[entry["code"]] = entry
+    for entry in procedures.values():
+        if entry.get("components"):
+            _check_components(entry, procedures)
     return data
 
 
@@ -140,6 +167,11 @@ def _procedure_values(entry: dict[str, Any], field_id: int, agency_id: int) -> d
         "result_vi": entry["result_vi"],
         "result_en": entry["result_en"],
         "legal_basis": list(entry.get("legal_basis") or []),
+        "components": [
+            {key: component[key] for key in ("code", "waits_for", "fee_exemption_vi", "fee_exemption_en")
+             if component.get(key)}
+            for component in entry.get("components") or []
+        ],
         "search_text": fold(" ".join((entry["code"], entry["name_vi"], entry["name_en"]))),
     }
 
@@ -208,6 +240,32 @@ def search_procedures(
 
 def get_procedure(code: str) -> Procedure | None:
     return db.session.execute(_published().where(Procedure.code == code)).unique().scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class Component:
+    """A component of a linked procedure: the procedure, and the component it waits for."""
+
+    procedure: Procedure
+    waits_for: str | None
+    fee_exemption_vi: str = ""
+    fee_exemption_en: str = ""
+
+    def fee_exemption(self, locale: str) -> str:
+        return self.fee_exemption_en if locale == "en" else self.fee_exemption_vi
+
+
+def components_of(procedure: Procedure) -> list[Component]:
+    """The component procedures of a linked procedure, in order (empty for any other); a
+    component no longer published is left out."""
+    if not procedure.components:
+        return []
+    codes = [c["code"] for c in procedure.components]
+    found = {p.code: p for p in db.session.execute(_published().where(Procedure.code.in_(codes))).unique().scalars()}
+    return [
+        Component(found[c["code"]], c.get("waits_for"), c.get("fee_exemption_vi", ""), c.get("fee_exemption_en", ""))
+        for c in procedure.components if c["code"] in found
+    ]
 
 
 def list_fields() -> list[ProcedureField]:

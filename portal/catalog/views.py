@@ -6,6 +6,7 @@ from datetime import datetime
 from flask import Blueprint, abort, render_template, request
 
 from portal.catalog.service import (
+    components_of,
     estimate_appointment,
     get_procedure,
     list_agencies,
@@ -41,4 +42,5 @@ def show_procedure(code: str):
     if procedure is None:
         abort(404)
     estimate = estimate_appointment(procedure, datetime.now(VN_TZ), current_lang())
-    return conditional_page(render_template("catalog/detail.html", procedure=procedure, estimate=estimate))
+    return conditional_page(render_template("catalog/detail.html", procedure=procedure, estimate=estimate,
+                                            components=components_of(procedure)))

@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from portal.auth.access import citizen_required
 from portal.citizen.blueprint import back_to_dossier, dossiers_bp, first_open_step_url
+from portal.citizen.linked import my_groups, render_group
 from portal.citizen.uploads import problem_message, refused_for_size, sent_documents
 from portal.deadlines import VN_TZ
-from portal.dossiers.access import dossier_or_404, is_applicant
+from portal.dossiers.access import applicant_group, dossier_or_404, is_applicant
 from portal.dossiers.display import display_value, document_name
 from portal.dossiers.models import Dossier
 from portal.dossiers.states import WITHDRAWABLE, Status, status_label
@@ -27,6 +28,9 @@ from portal.workflow.transitions import TransitionRefused, apply_transition
 @dossiers_bp.route("/my/dossiers/<code>/submitted")
 @citizen_required
 def confirmation(code: str):
+    group = applicant_group(code, current_user)
+    if group is not None:
+        return render_group(group, "dossiers/group_confirmation.html")
     return render_template("dossiers/confirmation.html", dossier=dossier_or_404(is_applicant, code=code))
 
 
@@ -39,10 +43,13 @@ def list_my_dossiers():
         .where((Dossier.status != Status.DRAFT.value) | (Dossier.applicant_user_id == current_user.id))
         .order_by(Dossier.updated_at.desc(), Dossier.id.desc())
     ).scalars())
+    groups = my_groups(current_user.personal_id)
+    in_groups = {c.dossier_id for g in groups for c in g.components}
     return render_template(
         "dossiers/my_list.html",
         drafts=[d for d in dossiers if d.is_draft],
-        submitted=[d for d in dossiers if not d.is_draft],
+        submitted=[d for d in dossiers if not d.is_draft and d.id not in in_groups],
+        groups=groups,
         status_label=status_label,
         first_open_step_url=first_open_step_url,
     )
@@ -51,6 +58,10 @@ def list_my_dossiers():
 @dossiers_bp.route("/my/dossiers/<code>")
 @citizen_required
 def show_my_dossier(code: str):
+    """A dossier, or a linked dossier by its group code (every component on one page)."""
+    group = applicant_group(code, current_user)
+    if group is not None:
+        return render_group(group)
     return render_my_dossier(dossier_or_404(is_applicant, code=code))
 
 

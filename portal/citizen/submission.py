@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal.catalog.service import components_of
 from portal.citizen.blueprint import CHECK_STEP, dossiers_bp, progress
 from portal.citizen.payment import redirect_to_gateway
 from portal.deadlines import VN_TZ
@@ -17,6 +18,7 @@ from portal.i18n import current_lang
 from portal.payments.operations import has_paid
 from portal.submission import operations as ops
 from portal.submission.declaration import DeclarationFailed
+from portal.submission.linked import is_linked, submit_linked
 from portal.workflow.transitions import TransitionRefused
 
 
@@ -35,6 +37,7 @@ def render_check(dossier: Dossier, status: int = 200):
             document_name=document_name,
             attachments_by_key=dossier.attachments_by_key(),
             progress=progress(dossier, CHECK_STEP),
+            components=components_of(dossier.procedure),
         ),
         status,
     )
@@ -78,6 +81,8 @@ def submit(public_id: str):
     if payment_status is None:
         flash(_("Choose how to pay the fee."), "error")
         return render_check(dossier, 422)
+    if is_linked(dossier):
+        return _submit_linked(dossier)
     try:
         ops.submit_dossier(dossier, current_user, payment_status=payment_status)
     except ops.DossierIncomplete:
@@ -89,6 +94,23 @@ def submit(public_id: str):
     except TransitionRefused:
         pass  # submitted meanwhile (another tab): show where it is now
     return redirect(_after_submit_url(dossier))
+
+
+def _submit_linked(dossier: Dossier):
+    """A linked procedure: one group code, one component dossier per agency."""
+    try:
+        group = submit_linked(dossier, current_user)
+    except ops.DossierIncomplete:
+        return render_check(dossier, 422)
+    except DeclarationFailed:
+        flash(_("Your declaration could not be produced from your answers just now, so the dossier was not "
+                "submitted. Nothing is lost: try again in a few minutes."), "error")
+        return render_check(dossier, 503)
+    except TransitionRefused:
+        return redirect(url_for("dossiers.list_my_dossiers") if current_user.is_citizen else url_for("web.home"))
+    if current_user.is_officer:
+        return redirect(url_for("dossiers.counter_receipt", public_id=group.dossiers[0].public_id))
+    return redirect(url_for("dossiers.confirmation", code=group.code))
 
 
 def _after_submit_url(dossier: Dossier) -> str:

@@ -68,6 +68,9 @@ DEMO_OFFICERS = (
     ("intake3", "Bùi Thị Mai", "intake", "000.00.19.H26"),
     ("specialist3", "Đặng Quốc Huy", "specialist", "000.00.19.H26"),
     ("leader3", "Ngô Thanh Hà", "leader", "000.00.19.H26"),
+    ("intake4", "Lý Thị Thu", "intake", "000.00.45.H26"),
+    ("specialist4", "Trịnh Văn Nam", "specialist", "000.00.45.H26"),
+    ("leader4", "Phan Thị Yến", "leader", "000.00.45.H26"),
 )
 
 
@@ -122,6 +125,7 @@ def seed_history(months: int, *, per_month: int = DEMO_HISTORY_PER_MONTH, seed: 
         ProcedureSpec(p.id, p.agency_id, p.agency.code, p.version, procedure_snapshot(p),
                       DEMO_PROCEDURE_WEIGHTS.get(p.code, 1))
         for p in db.session.execute(select(Procedure).where(Procedure.is_published.is_(True)).order_by(Procedure.code)).scalars()
+        if not p.is_linked  # a linked dossier is its components' dossiers, each counted at its agency
     ]
     staff = {}
     for agency_id in {p.agency_id for p in procedures}:

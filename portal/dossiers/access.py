@@ -13,7 +13,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.dossiers.models import Attachment, Dossier
+from portal.dossiers.models import Attachment, Dossier, DossierGroup
 from portal.extensions import db
 
 Rule = Callable[[Dossier, Any], bool]
@@ -52,6 +52,16 @@ def dossier_or_404(rule: Rule, *, code: str | None = None, public_id: str | None
     if dossier is None or not rule(dossier, current_user):
         abort(404)
     return dossier
+
+
+def applicant_group(code: str, user: Any) -> DossierGroup | None:
+    """The signed-in citizen's linked dossier with this group code, or None (not theirs, or no
+    such group: the code may be a dossier's)."""
+    if not (user.is_authenticated and user.is_citizen):
+        return None
+    return db.session.execute(
+        select(DossierGroup).where(DossierGroup.code == code, DossierGroup.applicant_personal_id == user.personal_id)
+    ).scalar_one_or_none()
 
 
 def attachment_or_404(dossier: Dossier, attachment_id: int) -> Attachment:

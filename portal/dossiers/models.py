@@ -5,7 +5,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import DDL, JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
@@ -27,6 +27,15 @@ def _public_id() -> str:
 # What the statistics (portal.stats) read of a dossier received or completed in a period: on
 # PostgreSQL the two indexes by agency and time carry these columns, so a year of an agency is
 # an index-only scan instead of a walk through the wide rows (answers, snapshot…).
+# What the queues' counts test besides agency and status (backoffice.queues._membership).
+QUEUE_COUNTED = ["assigned_to_id", "has_new_supplement", "supplement_due_at"]
+# An agency's dossiers are assigned to its own specialists: agency and assignee are correlated,
+# which PostgreSQL's planner cannot know without these statistics (without them it combined two
+# bitmaps of 370,000 rows to find a specialist's 2,000 dossiers: 34 ms instead of 0.3 ms).
+CORRELATED_STATISTICS = (
+    "CREATE STATISTICS IF NOT EXISTS st_dossiers_agency_assignee (dependencies, ndistinct) "
+    "ON agency_id, assigned_to_id, status FROM dossiers"
+)
 STATS_SUBMITTED = ["procedure_id", "channel", "delivery", "status", "accepted_at", "fee_amount",
                    "payment_status", "has_registry_data", "attachment_count", "reused_attachment_count"]
 STATS_COMPLETED = ["procedure_id", "outcome", "legal_outcome", "working_minutes_used", "working_minutes_saved",
@@ -44,7 +53,8 @@ class Dossier(db.Model):
 
     __tablename__ = "dossiers"
     __table_args__ = (
-        Index("ix_dossiers_agency_status", "agency_id", "status"),
+        # Covering: a queue's size and the navigation's counts are read from the index alone.
+        Index("ix_dossiers_agency_status", "agency_id", "status", postgresql_include=QUEUE_COUNTED),
         Index("ix_dossiers_applicant_status", "applicant_personal_id", "status"),
         Index("ix_dossiers_agency_submitted", "agency_id", "submitted_at", postgresql_include=STATS_SUBMITTED),
         Index("ix_dossiers_agency_completed", "agency_id", "completed_at", postgresql_include=STATS_COMPLETED),
@@ -155,6 +165,10 @@ class Dossier(db.Model):
     events: Mapped[list[DossierEvent]] = relationship(
         back_populates="dossier", cascade="all, delete-orphan", order_by="DossierEvent.id"
     )
+    # Its place in a linked dossier (``DossierGroup``), when it is a component of one.
+    linked: Mapped[GroupComponent | None] = relationship(
+        back_populates="dossier", foreign_keys="GroupComponent.dossier_id", uselist=False
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -188,6 +202,59 @@ class Dossier(db.Model):
         """Store how many documents the dossier has, and how many were reused, for the statistics."""
         self.attachment_count = len(self.attachments)
         self.reused_attachment_count = sum(1 for a in self.attachments if a.source == "reuse")
+
+
+class DossierGroup(db.Model):
+    """A linked dossier (*hồ sơ liên thông*, Nghị định 63/2024/NĐ-CP): one submission under one
+    code, answered once, made of one component dossier per agency (``components``).
+
+    Its code is taken from the daily sequence of the agency that receives it, so it has the
+    shape of a dossier code and never equals one.
+    """
+
+    __tablename__ = "dossier_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"))
+    procedure_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    applicant_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    applicant_personal_id: Mapped[str] = mapped_column(String(12), index=True)
+    applicant_name: Mapped[str] = mapped_column(String(255))
+    channel: Mapped[str] = mapped_column(String(10))
+    submitted_at: Mapped[datetime] = mapped_column(index=True)
+
+    procedure: Mapped[Procedure] = relationship()
+    components: Mapped[list[GroupComponent]] = relationship(
+        back_populates="group", cascade="all, delete-orphan", order_by="GroupComponent.position"
+    )
+
+    @property
+    def dossiers(self) -> list[Dossier]:
+        return [c.dossier for c in self.components]
+
+
+class GroupComponent(db.Model):
+    """One component dossier of a linked dossier, and the component whose result it waits for
+    (the child's personal ID that birth registration creates): while it waits its clock has not
+    started; ``released_at`` is when that result came and its agency received it."""
+
+    __tablename__ = "group_components"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("dossier_groups.id"), index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), unique=True)
+    position: Mapped[int]
+    waits_for_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"))
+    released_at: Mapped[datetime | None]
+
+    group: Mapped[DossierGroup] = relationship(back_populates="components")
+    dossier: Mapped[Dossier] = relationship(back_populates="linked", foreign_keys=[dossier_id])
+    waits_for: Mapped[Dossier | None] = relationship(foreign_keys=[waits_for_id])
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.waits_for_id is not None and self.released_at is None
 
 
 class StoredDocument(db.Model):
@@ -226,6 +293,9 @@ class Attachment(db.Model):
 
     dossier: Mapped[Dossier] = relationship(back_populates="attachments")
     document: Mapped[StoredDocument] = relationship()
+
+
+event.listen(Dossier.__table__, "after_create", DDL(CORRELATED_STATISTICS).execute_if(dialect="postgresql"))
 
 
 class DossierEvent(db.Model):

@@ -50,7 +50,8 @@ VALIDATORS_BY_TYPE: dict[str, frozenset[str]] = {
     "text": _TEXT_VALIDATORS,
     "textarea": _TEXT_VALIDATORS,
     "number": frozenset({"min", "max"}),
-    "date": frozenset({"not_future", "not_past", "after_birth_of"}),  # after_birth_of: person field keys
+    # after_birth_of: person field keys; within_years: at most that many years ago (a child under six)
+    "date": frozenset({"not_future", "not_past", "after_birth_of", "within_years"}),
     "email": frozenset({"max_length"}),
     "phone": frozenset(),
     "select": frozenset(),
@@ -314,7 +315,7 @@ def _validators(raw: Any, field_type: str, where: _Where) -> Mapping[str, Any]:
             raise where.fail(f"validator {name} must be a positive whole number")
     if validators.get("min_length", 0) > validators.get("max_length", float("inf")):
         raise where.fail("validator min_length is greater than max_length")
-    for name in ("min", "max"):
+    for name in ("min", "max", "within_years"):
         if name in validators and not _is_int(validators[name]):
             raise where.fail(f"validator {name} must be a whole number")
     if validators.get("min", float("-inf")) > validators.get("max", float("inf")):

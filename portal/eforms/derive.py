@@ -18,7 +18,14 @@ when the register cannot answer, and the field is then asked as usual (issue 17;
   2008, Điều 15–16; both parents in the register are Vietnamese citizens);
 - ``child_ethnicity`` — the parents' ethnicity when they share it; when they differ the
   parents choose (Luật Hộ tịch 2014 and Bộ luật Dân sự 2015, Điều 29), so nothing is derived;
-- ``parent_role`` — ``mother`` or ``father``: the applicant's sex, applying for their child.
+- ``parent_role`` — ``mother`` or ``father``: the applicant's sex, applying for their child;
+- ``household_head`` — the head of the applicant's own household, as a person (a newborn is
+  registered where the parents live: Luật Cư trú 2020, Điều 12 and 20);
+- ``child_relation_to(<person field>)`` — the relation to that household head of the
+  applicant's child: ``Con`` when the head is the applicant or their spouse, ``Cháu`` when a
+  parent of the applicant; otherwise asked;
+- ``household_head_name(<person field>)`` — the name of the head of that person's household,
+  under the same rule as ``household_address`` (the applicant or a relative of theirs).
 """
 from __future__ import annotations
 
@@ -26,7 +33,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from portal.eforms.prefill import Lookup, address_value
+from portal.eforms.prefill import Lookup, address_value, person_value
 from portal.registry.records import PersonRecord
 
 if TYPE_CHECKING:
@@ -35,9 +42,10 @@ if TYPE_CHECKING:
 RULES = (
     "contact_phone", "contact_email", "relation_to", "household_address",
     "child_nationality", "child_ethnicity", "parent_role",
+    "household_head", "child_relation_to", "household_head_name",
 )
 _RULE = re.compile(r"([a-z_]+)(?:\(([a-z][a-z0-9_]*)\))?")
-_WITH_PERSON = frozenset({"relation_to", "household_address"})
+_WITH_PERSON = frozenset({"relation_to", "household_address", "child_relation_to", "household_head_name"})
 
 
 def parse_rule(text: Any) -> tuple[str, str | None]:
@@ -84,12 +92,27 @@ def _child_ethnicity(applicant: PersonRecord, answers: Mapping[str, Any], lookup
     return ethnicities.pop() if len(ethnicities) == 1 else None
 
 
+def _household_head(applicant: PersonRecord, answers: Mapping[str, Any], lookup: Lookup) -> dict[str, str] | None:
+    household = applicant.household
+    return person_value(household.head) if household and household.head else None
+
+
+def child_relation_to_head(applicant: PersonRecord, head: PersonRecord) -> str | None:
+    """How the register would write the applicant's child's relation to ``head``."""
+    if head.personal_id in (applicant.personal_id, applicant.spouse_id):
+        return "Con"
+    if head.personal_id in (applicant.father_id, applicant.mother_id):
+        return "Cháu"
+    return None
+
+
 _SIMPLE: dict[str, Callable[[PersonRecord, Mapping[str, Any], Lookup], Any]] = {
     "contact_phone": lambda applicant, answers, lookup: applicant.phone or None,
     "contact_email": lambda applicant, answers, lookup: applicant.email or None,
     "child_nationality": _child_nationality,
     "child_ethnicity": _child_ethnicity,
     "parent_role": lambda applicant, answers, lookup: {"F": "mother", "M": "father"}.get(applicant.sex),
+    "household_head": _household_head,
 }
 
 
@@ -102,8 +125,12 @@ def derive_value(text: str, applicant: PersonRecord, answers: Mapping[str, Any],
         return None
     if rule == "relation_to":
         return relation_of(applicant, other)
-    if relation_of(applicant, other) is None:  # not the applicant's relative: never reveal their home
-        return None
+    if rule == "child_relation_to":
+        return child_relation_to_head(applicant, other)
+    if other.personal_id != applicant.personal_id and relation_of(applicant, other) is None:
+        return None  # not the applicant's relative: never reveal their home
+    if rule == "household_head_name":
+        return other.household.head_full_name if other.household else None
     return household_address_of(other)
 
 

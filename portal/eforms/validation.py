@@ -135,6 +135,14 @@ def _check_after_births(field: Field, day: date, ctx: _Context) -> None:
                              name=name, age=age))
 
 
+def _years_before(day: date, years: int) -> date:
+    """The same day ``years`` years earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def _raw(field: Field, formdata: MultiDict) -> Any:
     if field.type == "address":
         return {part: formdata.get(f"{field.key}-{part}", "") for part in ADDRESS_PARTS}
@@ -369,6 +377,9 @@ def _check_validators(field: Field, value: Any, ctx: _Context) -> None:
             raise _Invalid(_("%(label)s must be today or in the past", label=label))
         if rules.get("not_past") and day < ctx.today:
             raise _Invalid(_("%(label)s must be today or in the future", label=label))
+        years = rules.get("within_years")
+        if years and day <= _years_before(ctx.today, years):
+            raise _Invalid(_("%(label)s must be less than %(years)d years ago", label=label, years=years))
         _check_after_births(field, day, ctx)
 
 

@@ -7,4 +7,7 @@
    template (:mod:`~portal.notifications.messages`), hands it to the channel's sender
    (:mod:`~portal.notifications.senders`) and records the outcome, at most once per row.
 3. ``/my/notifications`` (:mod:`~portal.notifications.views`) lists them in the citizen's account.
+4. The national public-service portal has an outbox of its own (:mod:`~portal.notifications.national`):
+   one numbered message per change of a dossier's national status, sent in order by
+   ``flask national-sync deliver``.
 """

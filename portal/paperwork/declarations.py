@@ -22,7 +22,9 @@ from typing import Any
 from portal.paperwork.common import render_document, require_aware, require_text
 from portal.paperwork.pdf import PaperworkError
 
-DECLARATION_TEMPLATES = ("ct01", "birth_form", "marital_form", "judicial_form", "hkd_form")
+DECLARATION_TEMPLATES = (
+    "ct01", "birth_form", "marital_form", "judicial_form", "hkd_form", "tk1_ts", "death_form", "funeral_form",
+)
 
 
 @dataclass(frozen=True, kw_only=True)

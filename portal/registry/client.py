@@ -9,6 +9,11 @@
    over HTTP with a timeout, as a real national database would be reached.
 4. :class:`FailingRegistryClient` never answers, so outage paths can be tested and shown.
 
+One operation writes: ``register_birth``, as the real register is written by the civil-status
+agency that registers a birth (Luật Căn cước 2023, Điều 12): the newborn gets the next personal
+ID of its province, sex and year of birth. The same birth registered again (a retried approval)
+gives back the same ID.
+
 A malformed personal ID names no one: the adapters answer ``None`` without asking the register.
 """
 from __future__ import annotations
@@ -17,13 +22,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 import requests
-from sqlalchemy import Row, bindparam, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection, Row, bindparam, func, insert, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from portal.registry.ids import is_valid_personal_id
+from portal.registry.ids import is_valid_personal_id, make_personal_id
 from portal.registry.models import RELATION_HEAD, Household, Person
 from portal.registry.places import province_name, ward_name
-from portal.registry.records import Address, HouseholdInfo, HouseholdMember, PersonRecord
+from portal.registry.population import SINGLE
+from portal.registry.records import Address, HouseholdInfo, HouseholdMember, Newborn, PersonRecord
 from portal.registry.store import get_engine, is_sqlite
 
 
@@ -39,6 +45,11 @@ class RegistryClient(ABC):
     @abstractmethod
     def health(self) -> bool:
         """Whether the register answers right now."""
+
+    @abstractmethod
+    def register_birth(self, newborn: Newborn) -> str:
+        """Add a newborn (the civil-status agency's write); returns the child's personal ID.
+        Raises :class:`RegistryUnavailable`."""
 
 
 class SqlRegistryClient(RegistryClient):
@@ -72,6 +83,17 @@ class SqlRegistryClient(RegistryClient):
             return False
         return True
 
+    def register_birth(self, newborn: Newborn) -> str:
+        for _attempt in range(3):  # two births of one province, sex and year at once: the loser retries
+            try:
+                with self.engine.begin() as conn:
+                    return _insert_newborn(conn, newborn)
+            except IntegrityError:
+                continue
+            except SQLAlchemyError as exc:
+                raise RegistryUnavailable(f"the register's database did not answer ({exc.__class__.__name__})") from exc
+        raise RegistryUnavailable("the register could not give the newborn a personal ID")
+
 
 class HttpRegistryClient(RegistryClient):
     """The mock register service over HTTP; every request is bounded by ``timeout`` seconds."""
@@ -101,6 +123,20 @@ class HttpRegistryClient(RegistryClient):
         except RegistryUnavailable:
             return False
 
+    def register_birth(self, newborn: Newborn) -> str:
+        try:
+            response = self.session.post(f"{self.base_url}/births", json=newborn.to_dict(), timeout=self.timeout)
+        except requests.Timeout as exc:
+            raise RegistryUnavailable(f"the register did not answer within {self.timeout:g} s") from exc
+        except requests.RequestException as exc:
+            raise RegistryUnavailable(f"the register at {self.base_url} cannot be reached") from exc
+        if response.status_code not in (200, 201):
+            raise RegistryUnavailable(f"the register answered HTTP {response.status_code}")
+        personal_id = (response.json() or {}).get("personal_id", "")
+        if not is_valid_personal_id(personal_id):
+            raise RegistryUnavailable("the register sent no personal ID for the newborn")
+        return personal_id
+
     def close(self) -> None:
         self.session.close()
 
@@ -123,6 +159,9 @@ class FailingRegistryClient(RegistryClient):
 
     def health(self) -> bool:
         return False
+
+    def register_birth(self, newborn: Newborn) -> str:
+        raise RegistryUnavailable("the register is out of service (failing client)")
 
 
 _people = Person.__table__
@@ -147,6 +186,35 @@ _PERSON_WITH_HOUSEHOLD = (
     .outerjoin(_members, _members.c.household_number == _people.c.household_number)
     .where(_people.c.personal_id == bindparam("personal_id"))
 )
+
+
+def _insert_newborn(conn: Connection, newborn: Newborn) -> str:
+    """The newborn's personal ID: the one already given for this birth, or the next serial
+    of its province, sex and year (the ID's structure: :mod:`portal.registry.ids`)."""
+    same_birth = conn.execute(
+        select(_people.c.personal_id).where(
+            _people.c.mother_id.is_(None) if newborn.mother_id is None else _people.c.mother_id == newborn.mother_id,
+            _people.c.full_name == newborn.full_name, _people.c.date_of_birth == newborn.date_of_birth,
+        )
+    ).scalar()
+    if same_birth:
+        return same_birth
+    sex = "F" if newborn.sex == "F" else "M"
+    prefix = make_personal_id(newborn.birth_registration_province_code, sex, newborn.date_of_birth.year, 0)[:6]
+    last = conn.execute(select(func.max(_people.c.personal_id)).where(_people.c.personal_id.like(f"{prefix}%"))).scalar()
+    personal_id = f"{prefix}{int(last[6:]) + 1 if last else 1:06d}"
+    address = newborn.residence
+    conn.execute(insert(_people).values(
+        personal_id=personal_id, full_name=newborn.full_name, date_of_birth=newborn.date_of_birth,
+        sex=newborn.sex, ethnicity=newborn.ethnicity, religion="Không", nationality=newborn.nationality,
+        birth_registration_province_code=newborn.birth_registration_province_code, hometown=newborn.hometown,
+        permanent_province_code=address.province_code, permanent_ward_code=address.ward_code,
+        permanent_street=address.street, current_province_code=address.province_code,
+        current_ward_code=address.ward_code, current_street=address.street,
+        household_number=None, relation_to_head=None, marital_status=SINGLE,
+        father_id=newborn.father_id, mother_id=newborn.mother_id, spouse_id=None, phone=None, email=None,
+    ))
+    return personal_id
 
 
 def _address(province_code: int, ward_code: int, street: str) -> Address:

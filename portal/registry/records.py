@@ -194,3 +194,51 @@ class PersonRecord:
             email=data.get("email"),
             household=HouseholdInfo.from_dict(household) if household else None,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Newborn:
+    """A birth as the civil-status agency registers it: what the register needs to give the
+    child a personal ID (Luật Căn cước 2023, Điều 12: birth registration creates it). The
+    child's residence is the parents' until one is registered (Luật Cư trú 2020, Điều 12)."""
+
+    full_name: str
+    date_of_birth: date
+    sex: str
+    ethnicity: str
+    nationality: str
+    hometown: str
+    birth_registration_province_code: int
+    mother_id: str | None
+    father_id: str | None
+    residence: Address
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "full_name": self.full_name,
+            "date_of_birth": self.date_of_birth.isoformat(),
+            "sex": self.sex,
+            "ethnicity": self.ethnicity,
+            "nationality": self.nationality,
+            "hometown": self.hometown,
+            "birth_registration_province_code": self.birth_registration_province_code,
+            "mother_id": self.mother_id,
+            "father_id": self.father_id,
+            "residence": self.residence.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Newborn:
+        """Read the JSON form back; raises ``KeyError``/``ValueError``/``TypeError`` when it is not one."""
+        return cls(
+            full_name=str(data["full_name"]),
+            date_of_birth=date.fromisoformat(data["date_of_birth"]),
+            sex=str(data["sex"]),
+            ethnicity=str(data["ethnicity"]),
+            nationality=str(data["nationality"]),
+            hometown=str(data["hometown"]),
+            birth_registration_province_code=int(data["birth_registration_province_code"]),
+            mother_id=data.get("mother_id"),
+            father_id=data.get("father_id"),
+            residence=Address.from_dict(data["residence"]),
+        )

@@ -6,6 +6,9 @@ outages are real: run it with ``python -m portal.registry.service`` (port 5001) 
 
 - ``GET /people/<personal_id>``: the record as JSON; 400 for a malformed ID, 404 for an unknown
   one, 503 when the register's database does not answer.
+- ``POST /births``: the civil-status agency registers a newborn (JSON of
+  :class:`~portal.registry.records.Newborn`); 201 with ``{"personal_id"}``, 400 for a body that
+  is not one, 503 when the register's database does not answer.
 - ``GET /health``: 200 when the register's database answers, 503 otherwise.
 
 ``REGISTRY_DATABASE_URL`` says where the register is (the portal's default otherwise), and
@@ -17,10 +20,11 @@ import argparse
 import os
 import time
 
-from flask import Flask, Response, current_app, jsonify
+from flask import Flask, Response, current_app, jsonify, request
 
 from portal.registry.client import RegistryUnavailable, SqlRegistryClient
-from portal.registry.ids import InvalidPersonalId, parse_personal_id
+from portal.registry.ids import InvalidPersonalId, make_personal_id, parse_personal_id
+from portal.registry.records import Newborn
 
 
 def default_database_url() -> str:
@@ -55,6 +59,19 @@ def create_service(database_url: str | None = None) -> Flask:
         if record is None:
             return error(404, "not_found", f"no person with personal ID {personal_id}")
         return jsonify(record.to_dict())
+
+    @app.post("/births")
+    def register_birth():
+        try:
+            newborn = Newborn.from_dict(request.get_json(force=True, silent=True) or {})
+            make_personal_id(newborn.birth_registration_province_code, "M", newborn.date_of_birth.year, 0)
+        except (KeyError, ValueError, TypeError) as exc:
+            return error(400, "invalid_birth", f"not a birth the register can record: {exc}")
+        try:
+            personal_id = client.register_birth(newborn)
+        except RegistryUnavailable as exc:
+            return error(503, "register_unavailable", str(exc))
+        return jsonify(personal_id=personal_id), 201
 
     @app.get("/health")
     def health():

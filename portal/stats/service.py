@@ -46,6 +46,7 @@ from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.payments.models import Refund
 from portal.dossiers.states import OPEN_STATES, Status
+from portal.stats.linked import LinkedFigures, linked_figures
 from portal.stats.scope import Month, Scope, midnight
 from portal.timeutil import from_db, utcnow
 
@@ -315,6 +316,7 @@ class Indicators:
     procedures: list[ProcedureRow]
     median_minutes: float | None
     refunds: RefundFigures
+    linked: LinkedFigures = LinkedFigures()  # linked dossiers as groups (issue 21)
 
     # -- rates (DESIGN §7) -------------------------------------------------------------------
 
@@ -424,6 +426,7 @@ def compute_indicators(scope: Scope, now: datetime | None = None) -> Indicators:
         procedures=procedure_rows,
         median_minutes=_median_minutes(scope),
         refunds=_refunds(scope),
+        linked=linked_figures(scope),
     )
 
 
@@ -492,6 +495,7 @@ def as_json(indicators: Indicators) -> dict[str, Any]:
             "satisfied": indicators.satisfied.as_json(),
         },
         "refunds": dataclasses.asdict(indicators.refunds),
+        "linked_groups": dataclasses.asdict(indicators.linked),
         "scores": [
             {"group": g.key, "score": g.score, "weight": g.weight, "points": g.points, "formula": str(g.formula)}
             for g in indicators.scores

@@ -20,9 +20,11 @@ from portal.dossiers.display import display_value, document_name
 from portal.dossiers.models import Attachment, Dossier, StoredDocument
 from portal.dossiers.storage import file_store
 from portal.extensions import db
+from portal.eforms.linked import get_linked_form
 from portal.paperwork import Declaration, PaperworkError, render_declaration
 from portal.registry import get_registry
 from portal.registry.client import RegistryUnavailable
+from portal.registry.ids import InvalidPersonalId, parse_personal_id
 from portal.registry.records import PersonRecord
 
 EFORM = "eform"
@@ -42,7 +44,16 @@ DERIVED_VALUES = {
     "father_address": "the father's residence in the register, when the register links him (the couple)",
     "request": "item 10 of CT01, from the address and reason", "marital_status_text": "answer marital_status",
     "purpose_text": "the purpose of the marital status certificate",
+    "child_personal_id": "the child's personal ID (answer child), or a note that birth registration gives it",
+    "deceased_name": "the deceased's name (answer deceased or removed_person)", "deceased_birth_date": "likewise",
+    "deceased_id": "likewise", "death_moment": "answers time_of_death and date_of_death",
+    "household_head_name": "CT01 of a removal: the household of the person removed (answer removed_household_head)",
+    "relation_to_head": "CT01 of a removal: not known to the declarant (—)",
 }
+# What a component of a linked dossier prints where the result it waits for will give a value
+# (the child's personal ID before the birth is registered).
+AWAITED = "Được bổ sung khi có kết quả của thủ tục liên thông trước đó"
+_SEX = {"M": "Nam", "F": "Nữ"}
 
 
 class DeclarationFailed(Exception):
@@ -135,12 +146,56 @@ def declaration_values(dossier: Dossier) -> tuple[dict[str, str], dict[str, Any]
             f"Đăng ký tạm trú tại {values['temporary_address']}, thời hạn {values.get('months', '')} tháng; "
             f"lý do: {why}."
         )
+    _awaited_items(dossier, values)
+    _deceased_values(values, answers)
     values["marital_status_text"] = values.get("marital_status", "")
     if answers.get("purpose") == "marriage":
         values["purpose_text"] = f"Để đăng ký kết hôn với {values.get('partner_name', '')}"
     elif "other_purpose" in values:
         values["purpose_text"] = values["other_purpose"]
     return values, choices
+
+
+def _deceased_values(values: dict[str, str], answers: dict[str, Any]) -> None:
+    """The items about a deceased (or removed) person, and a removal's CT01: its items 1–4 and
+    7 are the person removed, the declarant signs (Luật Cư trú 2020, Điều 24)."""
+    removed = _person(answers.get("removed_person"))
+    person = _person(answers.get("deceased")) or removed
+    values["deceased_name"] = person.get("full_name", "")
+    values["deceased_birth_date"] = _birth_date(person.get("date_of_birth"))
+    values["deceased_id"] = person.get("personal_id", "")
+    if answers.get("date_of_death"):
+        hour, _, minute = str(answers.get("time_of_death") or "").partition(":")
+        moment = f"{int(hour)} giờ {minute} phút, " if hour and minute else ""
+        values["death_moment"] = f"{moment}ngày {_birth_date(answers['date_of_death'])}"
+    values["child_personal_id"] = _person(answers.get("child")).get("personal_id", "")
+    if not removed:
+        return
+    try:
+        sex = _SEX[parse_personal_id(removed.get("personal_id", "")).sex]
+    except InvalidPersonalId:
+        sex = NOT_APPLICABLE
+    values.update(full_name=values["deceased_name"], date_of_birth=values["deceased_birth_date"],
+                  personal_id=values["deceased_id"], sex=sex, relation_to_head=NOT_APPLICABLE,
+                  household_head_name=values.get("removed_household_head") or NOT_APPLICABLE,
+                  household_head_id=NOT_APPLICABLE)
+    extract = values.get("death_extract_number")
+    proof = "" if not extract else f"; trích lục khai tử: {extract[0].lower()}{extract[1:]}" if extract == AWAITED \
+        else f"; trích lục khai tử số {extract}"
+    values["request"] = (f"Xóa đăng ký thường trú tại {values.get('removed_address') or NOT_APPLICABLE}; "
+                         f"lý do: {values.get('removal_reason', '')}{proof}.")
+
+
+def _awaited_items(dossier: Dossier, values: dict[str, str]) -> None:
+    """A component of a linked dossier that waits for another's result says so where that
+    result will give the value (``portal.eforms.linked``: ``issued:…``)."""
+    if dossier.linked is None:
+        return
+    linked = get_linked_form(dossier.linked.group.procedure_snapshot["code"])
+    for key in linked.component(dossier.procedure_snapshot["code"]).issued:
+        printed = "child_personal_id" if key == "child" else key
+        if not dossier.answers.get(key):
+            values[printed] = AWAITED
 
 
 def build_declaration(dossier: Dossier, declared_at: datetime) -> Declaration:

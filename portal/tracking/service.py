@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, select
 from portal.catalog.models import Agency, Procedure
 from portal.dossiers.models import Dossier, DossierEvent
 from portal.extensions import db, reading_only
+from portal.textutil import mask_name
 from portal.timeutil import from_db
 from portal.dossiers.states import Status, national_code, status_label
 from portal.workflow.transitions import TRANSITIONS
@@ -44,20 +45,6 @@ def normalise(code: str) -> str:
     if not CODE_PATTERN.match(code):
         raise MalformedCode(code)
     return code
-
-
-def mask_name(full_name: str) -> str:
-    """``Nguyễn Văn An`` → ``Nguyễn V*** A``: enough to recognise one's own dossier, not more.
-
-    The family name stays, every other name keeps its first letter and the middle ones are
-    starred. A name of two words (``Lê Phương``) stars its given name too (``Lê P***``): a bare
-    ``Lê P`` reads as a name cut short, not as a name kept private.
-    """
-    words = full_name.split()
-    if len(words) <= 2:
-        return " ".join([*words[:-1], words[-1][0] + "***"]) if words else ""
-    middle = [w[0] + "***" for w in words[1:-1]]
-    return " ".join([words[0], *middle, words[-1][0]])
 
 
 @dataclass(frozen=True)

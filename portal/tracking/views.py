@@ -5,6 +5,8 @@ from flask import Blueprint, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.dossiers.models import DossierGroup
+from portal.tracking.groups import find_group, group_view
 from portal.tracking.limits import tracking_limit
 from portal.i18n import current_lang
 from portal.security import cache_validated, form_token_tag, is_signed_in, not_modified, not_modified_response
@@ -26,6 +28,8 @@ def track():
         error = _("A dossier code looks like 000.09.27.H26-260701-0001: agency code, date and number.")
         return render_template("tracking/track.html", code=raw, error=error, view=None), 400
     dossier = find(code)
+    if dossier is None and (group := find_group(code)) is not None:
+        return _track_group(group, code, id_last4)
     if dossier is None:
         error = _("No dossier has the code %(code)s. Check the code on your receipt.", code=code)
         return render_template("tracking/track.html", code=raw, error=error, view=None), 404
@@ -46,3 +50,16 @@ def track():
         response.headers["Cache-Control"] = "private, no-store"
         return response
     return cache_validated(response, etag, public=False)
+
+
+def _track_group(group: DossierGroup, code: str, id_last4: str):
+    """A linked dossier by its group code: every component, one timeline (never cached: the
+    components change independently)."""
+    detailed = may_see_details(group, id_last4, current_user)
+    id_error = _("These are not the last four digits of the applicant's personal ID.") if id_last4 and not detailed else None
+    response = make_response(render_template(
+        "tracking/track.html", code=code, error=None, id_error=id_error, view=None,
+        group=group_view(group, is_detailed=detailed, lang=current_lang()),
+    ))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

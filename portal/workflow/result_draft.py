@@ -130,6 +130,9 @@ class _Sources:
             person = value if isinstance(value, dict) else {}
             if part == "birth_year":
                 return str(person.get("date_of_birth", ""))[:4], source
+            if part == "date_of_birth":
+                born = _iso_date(person.get("date_of_birth"))
+                return (born.strftime("%d/%m/%Y") if born else ""), source
             return str(person.get(part, "") or ""), source
         if field is None:
             return ("" if value is None else str(value)), source
@@ -190,6 +193,17 @@ class _Sources:
         if name == "child_dob_words":
             born = _iso_date(answers.get("child_date_of_birth"))
             return (date_in_words(born) if born else ""), source
+        if name == "card_valid_until":  # Luật Bảo hiểm y tế: a child's card runs until 72 months of age
+            born = _iso_date(answers.get("child_date_of_birth"))
+            return (add_months(born, 72).strftime("%d/%m/%Y") if born else ""), source
+        if name == "bank_account":
+            account, bank = answers.get("bank_account"), answers.get("bank_name")
+            return (f"Số {account} tại {bank}" if account else ""), source
+        if name == "death_moment":
+            died = _iso_date(answers.get("date_of_death"))
+            hour, _, minute = str(answers.get("time_of_death") or "").partition(":")
+            moment = f"{int(hour)} giờ {minute} phút, " if hour and minute else ""
+            return (f"{moment}ngày {died:%d/%m/%Y}" if died else ""), source
         if name == "marital_purpose":
             if answers.get("purpose") == "marriage":
                 return f"Làm thủ tục đăng ký kết hôn với {answers.get('partner_name', '')}".strip(), source

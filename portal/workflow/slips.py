@@ -26,10 +26,11 @@ def _last_event(dossier: Dossier, action: str) -> DossierEvent | None:
 
 def _ending_event(dossier: Dossier, action: str, status: Status) -> DossierEvent | None:
     """The event that ended the dossier in ``status``: ``action``, or a closing for want of the
-    supplement asked for, which ends in the same state and issues the same slip."""
+    supplement asked for, or the stop of a linked component whose awaited result never came
+    (issue 21), which end in the same state and issue the same slip."""
     return next(
         (e for e in reversed(dossier.events)
-         if e.action == action or (e.action == "close_unsupplemented" and e.to_status == status.value)),
+         if e.action == action or (e.action in ("close_unsupplemented", "stop_linked") and e.to_status == status.value)),
         None,
     )
 

@@ -5,7 +5,8 @@
    refused with a ``TransitionRefused`` whose message tells the user why, and nothing changes;
 2. sets the new status — this module is the only writer of ``Dossier.status``;
 3. applies the clock effect (START, PAUSE, RESUME, RESTART, EXTEND, STOP, CLOSE);
-4. appends a ``DossierEvent`` and queues the notification, in the same transaction.
+4. appends a ``DossierEvent`` and queues the notification and, when the national status code or
+   the appointment changed, the message to the national portal — in the same transaction.
 
 Each transition names its effects (``Transition.effects``): what the state change guarantees
 whatever triggers it — a view, the demo seed, a test. "Accept" starts the clock and stores the
@@ -32,16 +33,18 @@ from portal.auth.models import User
 from portal.deadlines import VN_TZ, ClockEventKind
 from portal.dossiers.models import Dossier, DossierEvent
 from portal.extensions import db
+from portal.notifications.national import queue_status_change
 from portal.notifications.operations import queue_dossier_notification
 from portal.payments.operations import refund_paid_fees
 from portal.timeutil import from_db, to_db
 from portal.dossiers.postal import is_valid_tracking_number, new_tracking_number
-from portal.workflow import clock
+from portal.registry.client import RegistryUnavailable
+from portal.workflow import clock, linked
 from portal.workflow.limits import extension_working_days, is_supplement_late, latest_extension, supplement_limit
 from portal.paperwork import UnknownResultForm
 from portal.workflow.result_draft import missing_choices
-from portal.workflow.results import RegisterDown, SigningFailed, issue_signed_result
-from portal.dossiers.states import OPEN_STATES, WITHDRAWABLE, Status, status_label
+from portal.workflow.results import RegisterDown, SigningFailed, issue_signed_result, verify_url
+from portal.dossiers.states import OPEN_STATES, WITHDRAWABLE, Status, national_code, status_label
 
 S = Status
 K = ClockEventKind
@@ -164,6 +167,16 @@ def _result_lines_chosen(dossier: Dossier, actor: User | None, params: dict[str,
         return None
     if missing:
         return str(_l("Choose the content of “%(line)s” on the result draft before approving.", line=missing[0]))
+    return None
+
+
+def _not_waiting(dossier: Dossier, actor: User | None, params: dict[str, Any]) -> str | None:
+    """A component of a linked dossier that needs another's result is received when that result
+    is signed (``receive_linked``), not before: its clock cannot start on nothing."""
+    lead = linked.awaited(dossier)
+    if lead is not None:
+        return str(_l("This dossier waits for the result of “%(procedure)s” (%(code)s); it is received when that "
+                      "result is signed.", procedure=lead.procedure_snapshot["name_vi"], code=lead.code))
     return None
 
 
@@ -309,6 +322,28 @@ def _close_unsupplemented(change: Change) -> None:
         ))
 
 
+def _follow_linked(change: Change) -> None:
+    """A component of a linked dossier that ends passes it on to the components waiting for it
+    (:mod:`portal.workflow.linked`): a signed result releases them — a birth registration adds
+    the child to the population register first — and their agencies receive them, their clock
+    starting now; an end without a result stops them with its reason."""
+    dossier = change.dossier
+    if dossier.linked is None:
+        return
+    if change.target is S.RESULT_READY and not dossier.is_result_refusal:
+        try:
+            released = linked.release_waiting(dossier, change.now)
+        except RegistryUnavailable as exc:
+            raise TransitionRefused(str(_l("The population register does not answer; try again in a moment."))) from exc
+        for waiting in released:
+            apply_transition(waiting, "receive_linked", None, now=change.now, public_note=linked.received_note(dossier))
+        return
+    reason = linked.ending_reason(dossier, change.public_note or change.note)
+    for component in linked.waiting_on(dossier):
+        apply_transition(component.dossier, "stop_linked", None, now=change.now,
+                         public_note=linked.stop_note(dossier, reason))
+
+
 _ENDING_REASONS = {S.NOT_ACCEPTED: "not_accepted", S.WITHDRAWN: "withdrawn", S.STOPPED: "stopped"}
 
 
@@ -322,18 +357,22 @@ _OFFICER_ACTIVE = frozenset({S.ACCEPTED, S.IN_PROCESS, S.PENDING_APPROVAL})
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
-        Transition("submit", _l("Submit"), frozenset({S.DRAFT}), S.SUBMITTED, frozenset({"citizen", "intake"}),
+        # "system": a component of a linked dossier sent on to its agency (portal.submission.linked).
+        Transition("submit", _l("Submit"), frozenset({S.DRAFT}), S.SUBMITTED, frozenset({"citizen", "intake", "system"}),
                    notification="dossier_submitted"),
         Transition("accept", _l("Accept the dossier"), frozenset({S.SUBMITTED}), S.ACCEPTED, frozenset({"intake"}),
-                   notification="dossier_accepted",
+                   notification="dossier_accepted", guards=(_not_waiting,),
+                   effects=(_start_clock,), clock=frozenset({K.START})),
+        Transition("receive_linked", _l("Received through the linked procedure"), frozenset({S.SUBMITTED}),
+                   S.ACCEPTED, frozenset({"system"}), requires_note=True, notification="dossier_accepted",
                    effects=(_start_clock,), clock=frozenset({K.START})),
         Transition("refuse", _l("Refuse to accept (slip 03)"), frozenset({S.SUBMITTED}), S.NOT_ACCEPTED,
                    frozenset({"intake"}), requires_note=True, notification="dossier_refused",
-                   effects=(_refund_paid_fees,)),
+                   effects=(_refund_paid_fees, _follow_linked)),
         Transition("request_supplement", _l("Request a supplement (slip 02)"),
                    frozenset({S.SUBMITTED, S.ACCEPTED, S.IN_PROCESS}), S.SUPPLEMENT_REQUESTED,
                    frozenset({"intake", "specialist"}), requires_note=True, notification="supplement_requested",
-                   input_guards=(_needs_items,),
+                   guards=(_not_waiting,), input_guards=(_needs_items,),
                    effects=(_pause_for_supplement,), clock=frozenset({K.PAUSE})),
         Transition("supplement", _l("Send the supplement"), frozenset({S.SUPPLEMENT_REQUESTED}), None,
                    frozenset({"citizen"}), notification="supplement_received",
@@ -350,7 +389,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("approve", _l("Approve and sign the result"), frozenset({S.PENDING_APPROVAL}), S.RESULT_READY,
                    frozenset({"leader"}), notification="result_ready", guards=(_has_result,),
                    input_guards=(_result_lines_chosen,),
-                   effects=(_issue_signed_result,), clock=frozenset({K.CLOSE})),
+                   effects=(_issue_signed_result, _follow_linked), clock=frozenset({K.CLOSE})),
         Transition("request_payment", _l("Request payment of the fee"), frozenset({S.IN_PROCESS}),
                    S.PAYMENT_REQUESTED, frozenset({"specialist"}), requires_note=True,
                    notification="payment_requested",
@@ -369,14 +408,19 @@ TRANSITIONS: dict[str, Transition] = {
                    input_guards=(_replan_moves_later,), effects=(_replan,)),
         Transition("stop", _l("Stop processing (slip 05)"), OPEN_STATES, S.STOPPED, frozenset({"leader"}),
                    requires_note=True, notification="processing_stopped",
+                   effects=(_stop_clock, _refund_paid_fees, _follow_linked), clock=frozenset({K.STOP})),
+        Transition("stop_linked", _l("Stopped: a linked procedure it needs ended without a result (slip 05)"),
+                   frozenset({S.SUBMITTED, *OPEN_STATES}), S.STOPPED, frozenset({"system"}), requires_note=True,
+                   notification="processing_stopped",
                    effects=(_stop_clock, _refund_paid_fees), clock=frozenset({K.STOP})),
         Transition("withdraw", _l("Withdraw my dossier"), WITHDRAWABLE, S.WITHDRAWN, frozenset({"citizen"}),
                    notification="dossier_withdrawn",
-                   effects=(_stop_clock, _refund_paid_fees), clock=frozenset({K.STOP})),
+                   effects=(_stop_clock, _refund_paid_fees, _follow_linked), clock=frozenset({K.STOP})),
         Transition("close_unsupplemented", _l("Close as not supplemented in time"),
                    frozenset({S.SUPPLEMENT_REQUESTED}), None, frozenset({"intake"}),
                    notification="dossier_not_supplemented", guards=(_supplement_time_is_up,),
-                   effects=(_close_unsupplemented, _stop_clock, _refund_paid_fees), clock=frozenset({K.STOP})),
+                   effects=(_close_unsupplemented, _stop_clock, _refund_paid_fees, _follow_linked),
+                   clock=frozenset({K.STOP})),
         Transition("return_online", _l("Return the result online"), frozenset({S.RESULT_READY}), S.RETURNED,
                    frozenset({"intake"}), notification="result_returned", guards=(_delivery_is("online"),),
                    effects=(_mark_returned,)),
@@ -477,6 +521,7 @@ def apply_transition(
         raise TransitionRefused(reason)
     transition = TRANSITIONS[name]
     previous = Status(dossier.status)
+    previous_due = dossier.due_at
     change = Change(
         action=name, dossier=dossier, actor=actor, now=now or datetime.now(VN_TZ), note=public_note or internal_note,
         params=params, target=transition.target or previous, public_note=public_note,
@@ -500,5 +545,17 @@ def apply_transition(
         db.session.add(event)
         if transition.notification:
             queue_dossier_notification(dossier, transition.notification, note=shown)
+        _tell_the_national_portal(change, previous, previous_due)
         db.session.flush()
     return event
+
+
+def _tell_the_national_portal(change: Change, previous: Status, previous_due: datetime | None) -> None:
+    """The national portal hears of each change of the national status code (1–10) and of the
+    appointment, through its outbox (:mod:`portal.notifications.national`)."""
+    dossier, before = change.dossier, national_code(previous)
+    if national_code(change.target) == before and dossier.due_at == previous_due:
+        return
+    token = dossier.result_token if dossier.result_document is not None else None
+    queue_status_change(dossier, action=change.action, changed_at=change.now, previous_code=before,
+                        verification_url=verify_url(token) if token else None)

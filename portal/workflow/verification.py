@@ -20,6 +20,7 @@ from sqlalchemy import select
 from portal.dossiers.models import Dossier
 from portal.dossiers.storage import file_store
 from portal.extensions import db
+from portal.textutil import mask_name
 from portal.paperwork import SigningError, verify_pdf
 from portal.workflow.results import pki_dir
 
@@ -46,14 +47,6 @@ class UploadCheck:
     is_same_bytes: bool
     is_signature_valid: bool
     signer_name: str | None
-
-
-def mask_name(full_name: str) -> str:
-    """``Nguyễn Văn An`` → ``Nguyễn V*** A``, as the tracking page masks it."""
-    words = full_name.split()
-    if len(words) <= 2:
-        return " ".join([*words[:-1], words[-1][0] + "***"]) if words else ""
-    return " ".join([words[0], *(w[0] + "***" for w in words[1:-1]), words[-1][0]])
 
 
 def normalise_token(raw: str) -> str | None:

@@ -13,7 +13,7 @@ from portal.catalog.models import Procedure
 from portal.dossiers.models import ClockEntry, Dossier, DossierEvent
 from portal.submission.operations import procedure_snapshot
 from portal.extensions import db
-from portal.notifications.models import Notification
+from portal.notifications.models import NationalSyncMessage, Notification
 from portal.workflow.transitions import apply_transition
 
 
@@ -35,7 +35,7 @@ def committed_dossier(app):
         dossier_id = dossier.id
     yield engine, dossier_id
     with Session(engine) as session, session.begin():
-        for model in (Notification, DossierEvent, ClockEntry):
+        for model in (Notification, NationalSyncMessage, DossierEvent, ClockEntry):
             session.execute(delete(model).where(model.dossier_id == dossier_id))
         session.execute(delete(Dossier).where(Dossier.id == dossier_id))
 

@@ -17,9 +17,15 @@ def test_catalog_lists_every_demo_procedure(client):
         "Cấp Giấy xác nhận tình trạng hôn nhân",
         "Cấp Phiếu lý lịch tư pháp",
         "Đăng ký thành lập hộ kinh doanh",
+        "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi",
+        "Đăng ký khai tử",
+        "Xóa đăng ký thường trú",
+        "Giải quyết hưởng trợ cấp mai táng",
+        "Liên thông: đăng ký khai sinh, đăng ký thường trú, cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi",
+        "Liên thông: đăng ký khai tử, xóa đăng ký thường trú, giải quyết trợ cấp mai táng",
     ):
         assert name in page
-    assert "6 thủ tục" in page
+    assert "12 thủ tục" in page
 
 
 @pytest.mark.parametrize("query", ["thường trú", "thuong tru", "THUONG TRU", "1.004222"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from openapi_schema_validator import OAS31Validator
 
-from portal.tracking.service import mask_name
+from portal.textutil import mask_name
 
 
 @pytest.mark.parametrize(

@@ -10,13 +10,17 @@ from portal.deadlines import VN_TZ
 from portal.dossiers.states import NATIONAL_CODES, Status
 from portal.workflow.transitions import TRANSITIONS, refusal_reason
 
-ROLES = ("citizen", "intake", "specialist", "leader", "admin")
+ROLES = ("citizen", "intake", "specialist", "leader", "admin", "system")
 OPEN = {"accepted", "in_process", "pending_approval", "supplement_requested", "payment_requested"}
 
 # Written from the domain rules, not from the code: (action) -> (states it may start from, roles).
 EXPECTED: dict[str, tuple[set[str], set[str]]] = {
-    "submit": ({"draft"}, {"citizen", "intake"}),
+    # "system": a component of a linked dossier sent on to its agency (issue 21).
+    "submit": ({"draft"}, {"citizen", "intake", "system"}),
     "accept": ({"submitted"}, {"intake"}),
+    # A linked component received, or stopped, when the component it waits for ends (issue 21).
+    "receive_linked": ({"submitted"}, {"system"}),
+    "stop_linked": ({"submitted"} | OPEN, {"system"}),
     "refuse": ({"submitted"}, {"intake"}),
     "request_supplement": ({"submitted", "accepted", "in_process"}, {"intake", "specialist"}),
     "supplement": ({"supplement_requested"}, {"citizen"}),
@@ -49,6 +53,8 @@ def test_every_state_maps_to_one_national_code():
 
 
 def _actor(role: str):
+    if role == "system":
+        return None
     if role == "citizen":
         return SimpleNamespace(id=1, is_citizen=True, is_officer=False, role=None, personal_id="001090000001", agency_id=None)
     return SimpleNamespace(id=2, is_citizen=False, is_officer=True, role=role, personal_id=None, agency_id=7)
@@ -62,6 +68,7 @@ def _dossier(status: str, action: str):
         assigned_to_id=None, result_body="Đồng ý đăng ký.", extension_due_at=datetime(2030, 1, 1),
         due_at=None, supplement_due_at=datetime(2026, 1, 5, 9, 0),  # a supplement time limit passed
         is_result_refusal=False, procedure_snapshot={"code": "2.000505"}, result_choices={"convictions": "Không có án tích"},
+        linked=None,
     )
 
 
