@@ -34,7 +34,7 @@ from portal.backoffice.queues import (
 from portal.catalog.service import search_procedures
 from portal.deadlines import VN_TZ
 from portal.dossiers.access import attachment_or_404, dossier_or_404, is_agency_officer
-from portal.dossiers.display import display_value, document_name
+from portal.dossiers.display import display_value, document_name, step_title
 from portal.dossiers.models import Dossier
 from portal.dossiers.states import Status, status_label
 from portal.errors import conflict_page
@@ -175,6 +175,7 @@ def render_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None, va
             errors=errors or {},
             values=values or {},
             display_value=display_value,
+            step_title=step_title,
             document_name=document_name,
             status_label=status_label,
             attachments_by_key=dossier.attachments_by_key(),

@@ -22,8 +22,8 @@ POSTAL_ADDRESS = Field(
     type="address",
     label_vi="Địa chỉ nhận kết quả qua bưu chính",
     label_en="Address for delivery by post",
-    hint_vi="Đã điền sẵn nơi thường trú của bạn; bạn có thể sửa.",
-    hint_en="Filled in with your permanent residence; you can change it.",
+    hint_vi="Điền sẵn theo nơi thường trú (hoặc nơi ở hiện tại) của bạn trong hồ sơ; bạn có thể sửa.",
+    hint_en="Filled in with your permanent residence (or current address) from the dossier; you can change it.",
     required=True,
 )
 ADDRESS_STEP = Step(key="delivery", title_vi="Nhận kết quả", title_en="Result", fields=(POSTAL_ADDRESS,))
@@ -36,11 +36,11 @@ def _default_postal_address(dossier: Dossier) -> tuple[dict[str, Any] | None, st
     profile = dossier.applicant.profile if dossier.applicant else {}
     if profile.get("delivery_address"):
         return profile["delivery_address"], "profile"
-    permanent = next(
-        (value for key, value in dossier.answers.items() if isinstance(value, dict) and "ward_code" in value and "permanent" in key),
-        None,
-    )
-    return permanent, None
+    addresses = {key: value for key, value in dossier.answers.items() if isinstance(value, dict) and "ward_code" in value}
+    permanent = next((value for key, value in addresses.items() if "permanent" in key), None)
+    # Forms that ask no permanent residence (civil status, linked groups) have the applicant's
+    # own address from the register.
+    return permanent or addresses.get("current_address"), None
 
 
 @dossiers_bp.route("/apply/<public_id>/delivery", methods=["GET", "POST"])

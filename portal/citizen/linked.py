@@ -14,7 +14,15 @@ from portal.dossiers.models import Dossier, DossierEvent, DossierGroup, GroupCom
 from portal.dossiers.states import status_label
 from portal.extensions import db
 from portal.i18n import current_lang
-from portal.workflow.linked import component_views, group_state, group_state_label, procedure_name, timeline_order
+from portal.workflow.linked import (
+    component_views,
+    group_state,
+    group_state_label,
+    procedure_name,
+    public_note,
+    timeline_order,
+    waiting_note,
+)
 from portal.workflow.transitions import TRANSITIONS
 
 
@@ -45,7 +53,7 @@ def timeline(group: DossierGroup, lang: str) -> list[GroupEvent]:
         if TRANSITIONS[event.action].is_public and (event.public_note or event.from_status != event.to_status)
     ]
     events.sort(key=lambda pair: timeline_order(pair[0]))
-    return [GroupEvent(e.at, procedure_name(d, lang), d.code or "", status_label(e.to_status), e.public_note)
+    return [GroupEvent(e.at, procedure_name(d, lang), d.code or "", status_label(e.to_status), public_note(e, d, lang))
             for e, d in events]
 
 
@@ -54,5 +62,5 @@ def render_group(group: DossierGroup, template: str = "dossiers/group_detail.htm
     return render_template(
         template, group=group, components=component_views(group, lang), state=group_state(group),
         state_label=group_state_label(group), timeline=timeline(group, lang), status_label=status_label,
-        procedure_name=procedure_name,
+        procedure_name=procedure_name, waiting_note=waiting_note,
     )

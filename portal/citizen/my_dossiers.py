@@ -15,13 +15,14 @@ from portal.citizen.linked import my_groups, render_group
 from portal.citizen.uploads import problem_message, refused_for_size, sent_documents
 from portal.deadlines import VN_TZ
 from portal.dossiers.access import applicant_group, dossier_or_404, is_applicant
-from portal.dossiers.display import display_value, document_name
+from portal.dossiers.display import display_value, document_name, step_title
 from portal.dossiers.models import Dossier
 from portal.dossiers.states import WITHDRAWABLE, Status, status_label
 from portal.extensions import db
 from portal.i18n import current_lang
 from portal.submission import operations as ops
 from portal.workflow import clock
+from portal.workflow.linked import public_note, waiting_note
 from portal.workflow.transitions import TransitionRefused, apply_transition
 
 
@@ -73,11 +74,14 @@ def render_my_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None,
             definition=dossier.form_definition,
             deadline=clock.deadline(dossier, now=datetime.now(VN_TZ), lang=current_lang()),
             display_value=display_value,
+            step_title=step_title,
             document_name=document_name,
             status_label=status_label,
             attachments_by_key=dossier.attachments_by_key(),
             reusable={key: ops.reusable_documents(dossier, key) for key in dossier.supplement_items},
             can_withdraw=Status(dossier.status) in WITHDRAWABLE,
+            waiting=waiting_note(dossier, current_lang()),
+            public_note=public_note,
             errors=errors or {},
         ),
         status,

@@ -7,24 +7,44 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.catalog.service import components_of
+from portal.catalog.service import Component, components_of
 from portal.citizen.blueprint import CHECK_STEP, dossiers_bp, progress
 from portal.citizen.payment import redirect_to_gateway
 from portal.deadlines import VN_TZ
 from portal.dossiers.access import dossier_or_404, may_edit_draft
-from portal.dossiers.display import display_value, document_name
+from portal.dossiers.display import display_value, document_name, step_title
 from portal.dossiers.models import Dossier
 from portal.i18n import current_lang
 from portal.payments.operations import has_paid
 from portal.submission import operations as ops
-from portal.submission.declaration import DeclarationFailed
+from portal.workflow.declaration import DeclarationFailed
 from portal.submission.linked import is_linked, submit_linked
 from portal.workflow.transitions import TransitionRefused
 
 
+def _appointments(dossier: Dossier, components: list[Component], lang: str) -> list[tuple[Component, datetime | None, str]]:
+    """Each component of a linked draft with when its result may be expected: an estimate for one
+    that starts at once; for one that waits, no date but the result its time starts from."""
+    names = {c.procedure.code: c.procedure.name(lang) for c in components}
+    now = datetime.now(VN_TZ)
+    rows: list[tuple[Component, datetime | None, str]] = []
+    for c in components:
+        if c.waits_for:
+            rows.append((c, None, _("Starts when the result of “%(procedure)s” is signed.",
+                                    procedure=names.get(c.waits_for, ""))))
+        elif dossier.delivery:
+            snapshot = ops.procedure_snapshot(c.procedure)
+            rows.append((c, ops.estimate_for(snapshot, dossier.channel, now, dossier.delivery, lang).due_at, ""))
+        else:
+            rows.append((c, None, ""))
+    return rows
+
+
 def render_check(dossier: Dossier, status: int = 200):
     lang = current_lang()
-    due = ops.estimate(dossier, datetime.now(VN_TZ), dossier.delivery, lang) if dossier.delivery else None
+    components = components_of(dossier.procedure)
+    # A linked draft has no one appointment: each component gets its own (or waits for another's result).
+    due = ops.estimate(dossier, datetime.now(VN_TZ), dossier.delivery, lang) if dossier.delivery and not components else None
     return (
         render_template(
             "dossiers/check.html",
@@ -34,10 +54,11 @@ def render_check(dossier: Dossier, status: int = 200):
             due=due,
             fee=ops.fee_for(dossier),
             display_value=display_value,
+            step_title=step_title,
             document_name=document_name,
             attachments_by_key=dossier.attachments_by_key(),
             progress=progress(dossier, CHECK_STEP),
-            components=components_of(dossier.procedure),
+            components=_appointments(dossier, components, lang),
         ),
         status,
     )

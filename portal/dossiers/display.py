@@ -9,8 +9,19 @@ from urllib.parse import urlencode
 from flask import current_app
 from flask_babel import gettext as _
 
-from portal.eforms.definitions import Field
+from portal.dossiers.models import Dossier
+from portal.eforms.definitions import Field, Step
+from portal.eforms.linked import get_linked_form
 from portal.i18n import day
+
+
+def step_title(dossier: Dossier, step: Step, lang: str) -> str:
+    """A step's title over a dossier's answers; a component of a linked dossier may name the
+    step's subject otherwise (the child a parent registers: ``eforms/linked/<code>.yaml``)."""
+    if dossier.linked is None:
+        return step.title(lang)
+    linked = get_linked_form(dossier.linked.group.procedure_snapshot["code"])
+    return linked.component(dossier.procedure_snapshot["code"]).step_title(step, lang)
 
 
 def display_value(field: Field, value: Any, lang: str) -> str:

@@ -13,8 +13,12 @@ each field of the component's e-form takes its value from:
     ``person`` (the newborn, whom birth registration adds to the register), ``number`` and
     ``date`` (of the signed result, such as the death extract). Empty until then.
 
-Checked when loaded: every key is a field of the component's e-form and every answer one of the
-linked e-form's; a broken file fails at load, never in front of a citizen.
+``step_titles`` (optional) renames steps of a component's e-form whose subject is not the
+applicant in a linked dossier (the child a parent registers): ``<component code>: {<step key>:
+{vi: …, en: …}}``, shown wherever the component's answers are.
+
+Checked when loaded: every key is a field (every step title a step) of the component's e-form and
+every answer one of the linked e-form's; a broken file fails at load, never in front of a citizen.
 """
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from portal.eforms.definitions import FormDefinitionError, get_form_definition
+from portal.eforms.definitions import FormDefinitionError, Step, get_form_definition
 
 LINKED_DIR = Path(__file__).parent / "linked"
 ISSUED = ("personal_id", "person", "number", "date")
@@ -40,15 +44,21 @@ class ComponentAnswers:
 
     code: str
     sources: Mapping[str, str]
+    step_titles: Mapping[str, Mapping[str, str]]
+
+    def step_title(self, step: Step, lang: str) -> str:
+        """The title of ``step`` of this component's e-form, as the linked procedure names it."""
+        titles = self.step_titles.get(step.key)
+        return titles["en" if lang == "en" else "vi"] if titles else step.title(lang)
 
     def answers(self, answers: Mapping[str, Any], provenance: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
         """The component's answers known at submission, and their provenance (a value the
-        linked procedure implies is ``derived``)."""
+        linked procedure implies is ``linked``: written by the portal, not from the register)."""
         values: dict[str, Any] = {}
         origins: dict[str, str] = {}
         for key, source in self.sources.items():
             if source.startswith(TEXT):
-                values[key], origins[key] = source[len(TEXT):], "derived"
+                values[key], origins[key] = source[len(TEXT):], "linked"
             elif not source.startswith(ISSUED_PREFIX) and answers.get(source) not in (None, ""):
                 values[key], origins[key] = answers[source], provenance.get(source, "citizen")
         return values, origins
@@ -78,6 +88,17 @@ def _source(raw: Any, key: str, asked: set[str], where: str) -> str:
     return source
 
 
+def _step_titles(raw: Mapping[str, Any], steps: set[str], where: str) -> dict[str, Mapping[str, str]]:
+    titles: dict[str, Mapping[str, str]] = {}
+    for key, title in raw.items():
+        if key not in steps:
+            raise FormDefinitionError(f"{where}: step_titles names '{key}', which is no step of its e-form")
+        if not isinstance(title, dict) or not title.get("vi") or not title.get("en"):
+            raise FormDefinitionError(f"{where}: the title of step '{key}' needs vi and en")
+        titles[key] = MappingProxyType({"vi": str(title["vi"]), "en": str(title["en"])})
+    return titles
+
+
 @cache
 def get_linked_form(procedure_code: str) -> LinkedForm:
     """The answer map of a linked procedure (read once); ``LookupError`` when there is none."""
@@ -87,13 +108,18 @@ def get_linked_form(procedure_code: str) -> LinkedForm:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     asked = {f.key for f in get_form_definition(procedure_code).fields if f.type != "file"}
     components = []
+    titles = data.get("step_titles") or {}
+    strays = sorted(set(titles) - set(data.get("components") or {}))
+    if strays:
+        raise FormDefinitionError(f"{path.name}: step_titles names {', '.join(strays)}, which is no component")
     for code, sources in (data.get("components") or {}).items():
         where = f"{path.name}, component {code}"
-        fields = {f.key for f in get_form_definition(str(code)).fields}
-        unknown = sorted(set(sources) - fields)
+        definition = get_form_definition(str(code))
+        unknown = sorted(set(sources) - {f.key for f in definition.fields})
         if unknown:
             raise FormDefinitionError(f"{where}: {', '.join(unknown)} is no field of its e-form")
         components.append(ComponentAnswers(
             str(code), MappingProxyType({key: _source(raw, key, asked, where) for key, raw in sources.items()}),
+            MappingProxyType(_step_titles(titles.get(code) or {}, {s.key for s in definition.steps}, where)),
         ))
     return LinkedForm(procedure_code, tuple(components))

@@ -2,6 +2,7 @@
 outcome words of the annex, and rendering in a language with the helpers the templates use."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +21,23 @@ OUTCOMES = ("early", "on_time", "late")
 
 # The words of Thông tư 03/2025/TT-VPCP, annex I (Mẫu số 06, 07): "Trước hạn / Đúng hạn / Quá hạn".
 _OUTCOME_LABELS = {"early": _l("Early"), "on_time": _l("On time"), "late": _l("Late")}
+
+
+# Where an agency's name turns from what it is to where (Ủy ban nhân dân | phường Ba Đình;
+# Bảo hiểm xã hội | Thành phố Hà Nội — "xã hội" is not a commune).
+_PLACE_START = re.compile(
+    r"\s(?=(?:phường|xã|thị trấn|đặc khu|thành phố|tỉnh|quận|huyện|thị xã)\s(?!hội\b))", re.IGNORECASE,
+)
+# An upper-case bold line the header's agency column (40 % of the page) holds without wrapping.
+HEADER_LINE_CHARACTERS = 26
+
+
+def agency_lines(name: str) -> list[tuple[str, bool]]:
+    """The agency's name as the national header prints it (Nghị định 30/2020/NĐ-CP): the kind
+    of agency on one line, the place on the next, each kept whole (``True``) when it fits, so
+    no line breaks inside a name ("…PHƯỜNG BA / ĐÌNH")."""
+    parts = _PLACE_START.split(name.strip(), maxsplit=1)
+    return [(part.upper(), len(part) <= HEADER_LINE_CHARACTERS) for part in parts if part]
 
 
 def outcome_label(outcome: str) -> str:
@@ -82,6 +100,7 @@ def render_document(
             money=money,
             outcome_label=outcome_label,
             local_text=local_text,
+            agency_lines=agency_lines,
             **extra,
         )
 

@@ -71,6 +71,8 @@ class ResultDocument:
     verify_url: str = ""
     verify_token: str = ""
     place: str = ""
+    # What the leader previews before signing: no signature stamp, no signer's name.
+    is_preview: bool = False
 
     def __post_init__(self) -> None:
         require_text(

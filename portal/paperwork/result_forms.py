@@ -15,6 +15,8 @@ out. Sources:
     the population register (hometown, household_number);
 ``dossier.<attribute>``, ``agency.name``, ``issue.date|number|hkd_code``, ``computed.<name>``
     the dossier, the issuing agency, the issue itself, a value composed from several answers;
+``<source>|<source>``
+    the first of these that has a value (a child's hometown: the father's, else the mother's);
 ``text:<words>``
     the wording the template prints unless the agency chooses otherwise;
 no ``source`` (editable lines only)
@@ -22,7 +24,8 @@ no ``source`` (editable lines only)
     check of another database can tell, such as the convictions of a judicial record).
 
 ``details_for`` lists the choices after which the specialist writes details, printed after the
-choice (the convictions found).
+choice (the convictions found). ``omit_blank`` lines are left out of the document when they
+have no value (a child's personal ID, printed once the register has given it).
 """
 from __future__ import annotations
 
@@ -45,6 +48,7 @@ class ResultField:
     hint: str = ""
     choices: tuple[str, ...] = ()
     details_for: tuple[str, ...] = ()
+    omit_blank: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ def _field(data: dict) -> ResultField:
         hint=str(data.get("hint", "")),
         choices=tuple(str(c) for c in data.get("choices", ())),
         details_for=tuple(str(c) for c in data.get("details_for", ())),
+        omit_blank=bool(data.get("omit_blank", False)),
     )
 
 

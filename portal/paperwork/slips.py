@@ -39,7 +39,8 @@ class Slip01:
 
     Issued at submission with ``is_appointment_estimated`` set: the clock only starts when the
     one-stop-shop accepts the dossier (DESIGN §5), so until then the appointment is an estimate
-    and the slip says so. ``appointment_at`` is the committed due time; when the early-return
+    and the slip says so; a linked component still waiting for another's result promises no date
+    (``waiting_note`` says when its time starts). ``appointment_at`` is the committed due time; when the early-return
     discount applies, ``legal_due_at`` is the later time the law allows and both are printed.
     """
 
@@ -56,6 +57,7 @@ class Slip01:
     received_at: datetime
     appointment_at: datetime
     is_appointment_estimated: bool
+    waiting_note: str = ""  # a linked component waiting for another's result: printed instead of a date
     legal_due_at: datetime
     discount_pct: int = 0
     documents: tuple[SlipDocument, ...] = field(default_factory=tuple)

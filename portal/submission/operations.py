@@ -11,7 +11,7 @@
    store, stored documents are attached again without uploading.
 4. ``submit_dossier`` checks everything is complete, takes the next dossier code, sets the
    estimated appointment, renders the declaration from the answers and attaches it
-   (:mod:`~portal.submission.declaration`) and moves the dossier to SUBMITTED through the workflow.
+   (:mod:`~portal.workflow.declaration`) and moves the dossier to SUBMITTED through the workflow.
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ from portal.payments.models import Payment
 from portal.registry import get_registry
 from portal.registry.client import RegistryUnavailable
 from portal.registry.records import PersonRecord
-from portal.submission.declaration import attach_declaration
+from portal.workflow.declaration import attach_declaration
 from portal.submission.reuse import is_relevant, relevant_documents
 from portal.timeutil import to_db
 from portal.dossiers.states import Status
@@ -396,13 +396,18 @@ def fee_for(dossier: Dossier) -> int:
 
 def estimate(dossier: Dossier, received_at: datetime, delivery: str | None, lang: str) -> DeadlineResult:
     """The appointment a dossier received now would get (the binding one comes at acceptance)."""
-    snapshot = dossier.procedure_snapshot
+    return estimate_for(dossier.procedure_snapshot, dossier.channel, received_at, delivery, lang)
+
+
+def estimate_for(snapshot: dict[str, Any], channel: str, received_at: datetime, delivery: str | None,
+                 lang: str) -> DeadlineResult:
+    """The appointment a dossier of the procedure ``snapshot`` received now would get."""
     return compute_deadline(
         [ClockEvent(ClockEventKind.START, received_at)],
         working_calendar(),
         ProcessingTime(snapshot["processing_value"], snapshot["processing_unit"]),
         discount_pct=snapshot["discount_pct"],
-        is_online_submission=dossier.channel == "online",
+        is_online_submission=channel == "online",
         is_online_delivery=delivery == "online",
         supplement_policy=snapshot["supplement_policy"],
         lang=lang,

@@ -20,7 +20,16 @@ from portal.dossiers.states import national_code, status_label
 from portal.extensions import db, reading_only
 from portal.textutil import mask_name
 from portal.timeutil import from_db
-from portal.workflow.linked import component_views, group_state, group_state_label, procedure_name, timeline_order
+from portal.workflow.linked import (
+    ComponentView,
+    component_views,
+    group_state,
+    group_state_label,
+    procedure_name,
+    public_note,
+    timeline_order,
+    waiting_note,
+)
 from portal.workflow.transitions import TRANSITIONS
 
 
@@ -45,6 +54,8 @@ class TrackedComponent:
     status_code: int | None
     due_at: datetime | None
     is_due_estimated: bool
+    is_waiting: bool
+    waiting_note: str  # instead of an appointment while it waits: when its time starts
     waits_for: str | None
     explanation: str
 
@@ -73,27 +84,30 @@ class GroupView:
     timeline: tuple[GroupTimelineEntry, ...]
 
 
-def group_view(group: DossierGroup, *, is_detailed: bool, lang: str) -> GroupView:
-    components = tuple(
-        TrackedComponent(
-            code=c.dossier.code or "", procedure_code=c.dossier.procedure_snapshot["code"],
-            procedure=procedure_name(c.dossier, lang), agency=c.dossier.agency.name(lang), status=c.dossier.status,
-            status_label=status_label(c.dossier.status), status_code=national_code(c.dossier.status),
-            # No appointment for a component that ended without a result: nothing is due any more.
-            due_at=None if c.ended_without_result else from_db(c.dossier.due_at or c.dossier.estimated_due_at),
-            is_due_estimated=c.dossier.due_at is None,
-            waits_for=c.waits_for.code if c.is_waiting and c.waits_for is not None else None,
-            explanation=c.explanation,
-        )
-        for c in component_views(group, lang)
+def _component(c: ComponentView, lang: str) -> TrackedComponent:
+    waiting = waiting_note(c.dossier, lang)
+    return TrackedComponent(
+        code=c.dossier.code or "", procedure_code=c.dossier.procedure_snapshot["code"],
+        procedure=procedure_name(c.dossier, lang), agency=c.dossier.agency.name(lang), status=c.dossier.status,
+        status_label=status_label(c.dossier.status), status_code=national_code(c.dossier.status),
+        # No appointment for a component that ended without a result (nothing is due any more),
+        # nor for one whose time has not started (no date can be promised yet).
+        due_at=None if c.ended_without_result or waiting else from_db(c.dossier.due_at or c.dossier.estimated_due_at),
+        is_due_estimated=c.dossier.due_at is None, is_waiting=bool(waiting), waiting_note=waiting,
+        waits_for=c.waits_for.code if c.is_waiting and c.waits_for is not None else None,
+        explanation=c.explanation,
     )
+
+
+def group_view(group: DossierGroup, *, is_detailed: bool, lang: str) -> GroupView:
+    components = tuple(_component(c, lang) for c in component_views(group, lang))
     events = sorted(
         ((e, d) for d in group.dossiers for e in d.events if TRANSITIONS[e.action].is_public),
         key=lambda pair: timeline_order(pair[0]),
     )
     timeline = tuple(
         GroupTimelineEntry(from_db(e.at), d.code or "", procedure_name(d, lang), status_label(e.to_status),
-                           national_code(e.to_status), e.public_note)
+                           national_code(e.to_status), public_note(e, d, lang))
         for e, d in events
     )
     snapshot = group.procedure_snapshot
@@ -121,7 +135,8 @@ def group_json(view: GroupView) -> dict[str, Any]:
             {
                 "code": c.code, "procedure_code": c.procedure_code, "procedure": c.procedure, "agency": c.agency,
                 "status": c.status, "status_label": c.status_label, "status_code": c.status_code,
-                "due_at": iso(c.due_at), "is_due_estimated": c.is_due_estimated, "waits_for": c.waits_for,
+                "due_at": iso(c.due_at), "is_due_estimated": c.is_due_estimated, "is_waiting": c.is_waiting,
+                "waits_for": c.waits_for,
                 "note": c.explanation,
             }
             for c in view.components

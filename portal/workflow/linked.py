@@ -3,11 +3,13 @@
 A component that needs another's result waits for it (``GroupComponent.waits_for``): it sits in
 its agency's intake queue but cannot be accepted, so its clock has not started.
 
-1. When the awaited component's result is signed (``approve``), :func:`release_waiting` gives
-   each waiting component what that result issues (:mod:`portal.eforms.linked`): a birth
-   registration adds the newborn to the population register through its client, and the child's
-   personal ID comes back; a death registration gives its extract's number and date. The
-   transition then has their agencies receive them (``receive_linked``): their clock starts now.
+1. Before the result of a birth registration whose components wait for the child's ID is
+   signed, :func:`register_newborn` adds the newborn to the population register through its
+   client and keeps the child's personal ID on the dossier, so the extract prints it. When the
+   awaited component's result is signed (``approve``), :func:`release_waiting` gives each
+   waiting component what that result issues (:mod:`portal.eforms.linked`): the child's ID; a
+   death registration's extract number and date. The transition then has their agencies
+   receive them (``receive_linked``): their clock starts now.
 2. When a component ends without a result (not accepted, refused on the merits, stopped,
    withdrawn, closed as not supplemented), the components waiting for it cannot be processed:
    they are stopped with that reason (``stop_linked``, slip 05); the others go on.
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -31,6 +34,7 @@ from portal.registry import get_registry
 from portal.registry.places import province_name, ward_name
 from portal.registry.records import Address, Newborn
 from portal.timeutil import to_db
+from portal.workflow.declaration import refresh_declaration
 from portal.workflow.result_draft import document_number
 
 S = Status
@@ -70,14 +74,17 @@ def _address(value: Any) -> Address:
 
 def newborn_of(dossier: Dossier) -> Newborn:
     """The child of a birth registration as the register records it: the answers, the hometown
-    the agency chose (else the mother's), the parents' residence (Luật Cư trú, Điều 12)."""
+    the agency chose (else the father's, else the mother's: the extract's default), the
+    parents' residence (Luật Cư trú, Điều 12)."""
     answers = dossier.answers
     mother = (answers.get("mother") or {}).get("personal_id")
     father = (answers.get("father") or {}).get("personal_id")
     hometown = (dossier.result_choices or {}).get("hometown")
-    if not hometown:
-        parent = get_registry().get_person(mother or father or dossier.applicant_personal_id)
+    for parent_id in ([] if hometown else [father, mother or dossier.applicant_personal_id]):
+        parent = get_registry().get_person(parent_id) if parent_id else None
         hometown = parent.hometown if parent else ""
+        if hometown:
+            break
     return Newborn(
         full_name=answers["child_full_name"], date_of_birth=date.fromisoformat(answers["child_date_of_birth"]),
         sex=answers["child_sex"], ethnicity=answers.get("child_ethnicity") or "",
@@ -87,13 +94,40 @@ def newborn_of(dossier: Dossier) -> Newborn:
     )
 
 
+CHILD_ID = "child_personal_id"  # where a birth registration keeps the child's personal ID
+_NEWBORN_KINDS = frozenset({"personal_id", "person"})
+
+
+def _issued_kinds(dossier: Dossier) -> set[str]:
+    """What the components that wait (or waited) for ``dossier`` take from its result."""
+    if dossier.linked is None:
+        return set()
+    linked = get_linked_form(dossier.linked.group.procedure_snapshot["code"])
+    return {kind for c in dossier.linked.group.components if c.waits_for_id == dossier.id
+            for kind in linked.component(c.dossier.procedure_snapshot["code"]).issued.values()}
+
+
+def register_newborn(dossier: Dossier) -> str | None:
+    """Before a linked birth registration's extract is signed: add the child to the population
+    register (the same birth gives the same ID) and keep the ID on the dossier
+    (``answers["child_personal_id"]``, provenance ``registry``). None for any other dossier,
+    and for a standalone birth (it does not write to the register). Raises
+    ``RegistryUnavailable`` when the register does not answer."""
+    if dossier.is_result_refusal or not _issued_kinds(dossier) & _NEWBORN_KINDS:
+        return None
+    personal_id = get_registry().register_birth(newborn_of(dossier))
+    dossier.answers = {**dossier.answers, CHILD_ID: personal_id}
+    dossier.provenance = {**dossier.provenance, CHILD_ID: "registry"}
+    return personal_id
+
+
 def _issued(dossier: Dossier, now: datetime, kinds: set[str]) -> dict[str, Any]:
     """What the signed result of ``dossier`` gives the components waiting for it. Raises
     ``RegistryUnavailable`` when a newborn must be registered and the register does not answer."""
     issued: dict[str, Any] = {"number": document_number(dossier), "date": f"{to_local(now):%d/%m/%Y}"}
-    if kinds & {"personal_id", "person"}:
+    if kinds & _NEWBORN_KINDS:
         newborn = newborn_of(dossier)
-        personal_id = get_registry().register_birth(newborn)
+        personal_id = dossier.answers.get(CHILD_ID) or get_registry().register_birth(newborn)
         issued["personal_id"] = personal_id
         issued["person"] = {"personal_id": personal_id, "full_name": newborn.full_name,
                             "date_of_birth": newborn.date_of_birth.isoformat()}
@@ -115,19 +149,51 @@ def release_waiting(dossier: Dossier, now: datetime) -> list[Dossier]:
         target.answers = {**target.answers, **values}
         target.provenance = {**target.provenance, **{key: "registry" for key in values}}
         target.locked = {**target.locked, **values}
+        refresh_declaration(target, now)  # CT01, TK1-TS: the child's ID where they said "awaited"
         component.released_at = to_db(now)
     return [c.dossier for c in waiting]
 
 
-def received_note(dossier: Dossier) -> str:
-    return str(_l("Received through the linked procedure: “%(procedure)s” (dossier %(code)s) has its result.",
-                  procedure=dossier.procedure_snapshot["name_vi"], code=dossier.code))
+def received_note(dossier: Dossier, lang: str = "vi") -> str:
+    """What a component's receipt says after its status label: the result it waited for is signed.
+    Stored in Vietnamese (the record); :func:`public_note` says it again in the reader's language."""
+    with force_locale(lang):
+        return _("“%(procedure)s” (dossier %(code)s) has its result; the processing time counts from now.",
+                 procedure=procedure_name(dossier, lang), code=dossier.code)
 
 
-def stop_note(dossier: Dossier, reason: str) -> str:
-    return str(_l("It needs the result of “%(procedure)s” (dossier %(code)s), which ended without one. "
-                  "Reason: %(reason)s", procedure=dossier.procedure_snapshot["name_vi"], code=dossier.code,
-                  reason=reason or "—"))
+def stop_note(dossier: Dossier, reason: str, lang: str = "vi") -> str:
+    """Why a waiting component is stopped: ``dossier``, whose result it needs, ended without one."""
+    with force_locale(lang):
+        return _("It needs the result of “%(procedure)s” (dossier %(code)s), which ended without one. "
+                 "Reason: %(reason)s", procedure=procedure_name(dossier, lang), code=dossier.code,
+                 reason=reason or "—")
+
+
+def public_note(event: DossierEvent, dossier: Dossier, lang: str) -> str:
+    """The note of one of ``dossier``'s events in the reader's language: what the linked procedure
+    did (``receive_linked``, ``stop_linked``) is said again from the awaited component; an
+    officer's note stays as written."""
+    lead = dossier.linked.waits_for if dossier.linked is not None else None
+    if lead is None or event.action not in ("receive_linked", "stop_linked"):
+        return event.public_note
+    if event.action == "receive_linked":
+        return received_note(lead, lang)
+    ending = next((e for e in reversed(lead.events) if e.at == event.at and e.action != "stop_linked"), None)
+    if ending is None:
+        return event.public_note
+    return stop_note(lead, ending_reason(lead, ending.public_note or ending.internal_note), lang)
+
+
+def waiting_note(dossier: Dossier, lang: str) -> str:
+    """What stands for the appointment of a component still waiting for another's result (its
+    time has not started, so no date is promised); empty for any other dossier."""
+    lead = awaited(dossier)
+    if lead is None or dossier.status != S.SUBMITTED.value:
+        return ""
+    with force_locale(lang):
+        return _("Starts when the result of “%(procedure)s” (%(code)s) is signed.",
+                 procedure=procedure_name(lead, lang), code=lead.code)
 
 
 def timeline_order(event: DossierEvent) -> tuple[datetime, bool, int]:
@@ -190,9 +256,12 @@ def component_views(group: DossierGroup, lang: str) -> list[ComponentView]:
 
 
 def group_state(group: DossierGroup) -> str:
-    """``completed``: every component has its result; ``ended``: every component is over, some
-    without a result; ``processing`` otherwise."""
+    """``submitted``: no agency has received its component yet; ``completed``: every component
+    has its result; ``ended``: every component is over, some without a result; ``processing``
+    otherwise."""
     dossiers = group.dossiers
+    if all(d.status == S.SUBMITTED.value for d in dossiers):
+        return "submitted"
     if all(has_result(d) for d in dossiers):
         return "completed"
     if all(has_result(d) or ended_without_result(d) for d in dossiers):
@@ -201,6 +270,7 @@ def group_state(group: DossierGroup) -> str:
 
 
 GROUP_STATES = {
+    "submitted": _l("Submitted, waiting for the agencies to receive it"),
     "processing": _l("Being processed"),
     "completed": _l("Completed: every procedure has its result"),
     "ended": _l("Ended: some procedures without a result"),

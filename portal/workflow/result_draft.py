@@ -58,6 +58,8 @@ class DraftLine:
     # The choices after which the specialist writes details, and the details recorded.
     details_for: tuple[str, ...] = ()
     details: str = ""
+    # Left out of the document while it has no value (``ResultField.omit_blank``).
+    omit_blank: bool = False
 
     @property
     def printed(self) -> str:
@@ -134,6 +136,8 @@ class _Sources:
                 born = _iso_date(person.get("date_of_birth"))
                 return (born.strftime("%d/%m/%Y") if born else ""), source
             return str(person.get(part, "") or ""), source
+        if self.dossier.provenance.get(key) == "registry" and field is None:
+            source = str(_l("Population register"))
         if field is None:
             return ("" if value is None else str(value)), source
         with force_locale("vi"):
@@ -163,6 +167,8 @@ class _Sources:
 
     def register_answered(self, spec: str) -> bool:
         """False when ``spec`` is a register line whose person the register did not answer for."""
+        if "|" in spec:
+            return all(self.register_answered(part) for part in spec.split("|"))
         if not spec.startswith("register."):
             return True
         return self.register(spec.partition(".")[2])[1] != str(_l("Population register (unavailable: fill in)"))
@@ -218,6 +224,9 @@ class _Sources:
             return "", str(_l("To be chosen by the agency"))
         if spec.startswith("text:"):
             return spec[5:], str(_l("Wording of the legal template"))
+        if "|" in spec:  # the first alternative that has a value
+            read = [self.read(part) for part in spec.split("|")]
+            return next((r for r in read if r[0]), read[-1])
         kind, _, path = spec.partition(".")
         if kind == "answer":
             return self.answer(path)
@@ -295,7 +304,7 @@ def draft_result(dossier: Dossier, now: datetime) -> list[DraftLine]:
             editable=field.editable, hint=field.hint, choices=field.choices, section=field.section,
             needs_choice=field.editable and not field.source and field.key not in chosen,
             register_down=not value and not sources.register_answered(field.source),
-            details_for=field.details_for, details=details,
+            details_for=field.details_for, details=details, omit_blank=field.omit_blank,
         ))
     return lines
 

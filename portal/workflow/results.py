@@ -5,7 +5,8 @@
    or, for a refusal on the merits, the refusal notice with the reasons and legal basis. The
    specialist's proposal note is never printed on a result it approves;
 2. :func:`render_unsigned_result` is what the leader previews: the exact PDF/A that approval
-   signs, at the same instant's date and number;
+   signs, at the same instant's date and number, marked as a preview not yet signed where the
+   signature stamp will be;
 3. :func:`issue_signed_result` gives the dossier its verification token (``/verify/<token>``,
    printed with a QR code), renders, signs with the agency's certificate (PAdES with the chain
    and the CRL embedded, a visible signature where the page draws the stamp), and stores the
@@ -71,10 +72,12 @@ def new_result_token() -> str:
     return "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(_TOKEN_LENGTH))
 
 
-def result_letter(dossier: Dossier, leader: User, now: datetime, token: str = "", *, signing: bool = False) -> ResultDocument:
+def result_letter(dossier: Dossier, leader: User, now: datetime, token: str = "", *, signing: bool = False,
+                  preview: bool = False) -> ResultDocument:
     """The result document of ``dossier`` as signed by ``leader`` at ``now``; ``token`` is its
     verification token (a preview shows the one it will get as ``"…"``). When ``signing``, a
-    register line left blank by an outage raises ``RegisterDown``."""
+    register line left blank by an outage raises ``RegisterDown``. A ``preview`` prints "not
+    signed" where the signature stamp goes, and no signer's name."""
     snapshot = dossier.procedure_snapshot
     form = result_form_of(dossier)
     refusal = dossier.is_result_refusal
@@ -84,7 +87,8 @@ def result_letter(dossier: Dossier, leader: User, now: datetime, token: str = ""
         down = [line.label for line in lines if line.register_down]
         if signing and down:
             raise RegisterDown(f"the register did not answer for {', '.join(down)}")
-        fields = tuple(PrintedField(line.label, line.printed, line.section) for line in lines)
+        fields = tuple(PrintedField(line.label, line.printed, line.section) for line in lines
+                       if line.printed or not line.omit_blank)
     values = {"dossier_code": dossier.code, "agency": dossier.agency.name_vi, "applicant": dossier.applicant_name}
     return ResultDocument(
         dossier_code=dossier.code or "",
@@ -111,12 +115,13 @@ def result_letter(dossier: Dossier, leader: User, now: datetime, token: str = ""
         document_number=document_number(dossier),
         verify_url=verify_url(token or dossier.result_token or "xxxxxxxxxx"),
         verify_token=token,
+        is_preview=preview,
     )
 
 
 def render_unsigned_result(dossier: Dossier, leader: User, now: datetime) -> bytes:
     """The PDF the leader previews: what approval would sign now. Raises ``PaperworkError``."""
-    return render_result(result_letter(dossier, leader, now, dossier.result_token or "xxxxxxxxxx"), "vi")
+    return render_result(result_letter(dossier, leader, now, dossier.result_token or "xxxxxxxxxx", preview=True), "vi")
 
 
 def issue_signed_result(dossier: Dossier, leader: User, now: datetime) -> StoredDocument:

@@ -18,6 +18,7 @@ from portal.paperwork import Handoff, RegisterRow, Slip01, Slip02, Slip03, Slip0
 from portal.dossiers.states import Status, status_label
 from portal.timeutil import from_db, to_db
 from portal.workflow.clock import deadline
+from portal.workflow.linked import waiting_note
 
 
 def _last_event(dossier: Dossier, action: str) -> DossierEvent | None:
@@ -81,6 +82,7 @@ def build_slip01(dossier: Dossier, lang: str):
         received_at=from_db(dossier.submitted_at),
         appointment_at=from_db(dossier.due_at or dossier.estimated_due_at),
         is_appointment_estimated=dossier.due_at is None,
+        waiting_note=waiting_note(dossier, lang),
         legal_due_at=from_db(dossier.legal_due_at or dossier.estimated_legal_due_at),
         discount_pct=dossier.procedure_snapshot["discount_pct"]
         if dossier.channel == "online" and dossier.delivery == "online"

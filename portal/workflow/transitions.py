@@ -241,11 +241,13 @@ def _keep_proposal(change: Change) -> None:
 
 def _issue_signed_result(change: Change) -> None:
     """No dossier is approved without its signed result stored: a signature that fails refuses
-    the approval."""
+    the approval. A linked birth registration registers the child first: its extract prints
+    the child's personal ID."""
     dossier = change.dossier
     try:
+        linked.register_newborn(dossier)
         dossier.result_document = issue_signed_result(dossier, change.actor, change.now)
-    except RegisterDown as exc:
+    except (RegisterDown, RegistryUnavailable) as exc:
         raise TransitionRefused(str(_l("The population register does not answer; try again in a moment."))) from exc
     except SigningFailed as exc:
         raise TransitionRefused(str(_l(

@@ -16,7 +16,7 @@ from portal.dossiers.storage import file_store
 from portal.eforms.definitions import get_form_definition
 from portal.extensions import db
 from portal.paperwork import PaperworkError
-from portal.submission import declaration as declaration_module
+from portal.workflow import declaration as declaration_module
 from tests.conftest import Officer
 from tests.dossiers.helpers import apply_until_check, submit_online, submitted
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from sqlalchemy import select
 
+from portal.registry.models import Person
+from portal.registry.store import get_engine
 from tests.linked.helpers import forget_people
 
 _NAMES = (f"Nguyễn {middle} {given}" for middle, given in itertools.product(
@@ -15,6 +18,8 @@ _NAMES = (f"Nguyễn {middle} {given}" for middle, given in itertools.product(
 @pytest.fixture()
 def child_name(register):
     """A name no one in the test register has; whoever gets it is removed after the test."""
-    name = next(_NAMES)
+    with get_engine(register).connect() as conn:
+        taken = set(conn.execute(select(Person.full_name).where(Person.full_name.like("Nguyễn %"))).scalars())
+    name = next(n for n in _NAMES if n not in taken)  # never a person of the register's own
     yield name
     forget_people(register, [name])

@@ -77,7 +77,9 @@ def test_each_agency_sees_its_component_and_a_waiting_one_cannot_be_accepted(app
     police = Officer(app, "intake1")
     police.client.post("/language", data={"lang": "en", "next": "/"})
     queue = police.client.get("/officer/queues/intake").get_data(as_text=True)
-    assert f"Waits for {dossiers[BIRTH].code} (linked procedure): not started" in queue
+    row = queue.split(dossiers[RESIDENCE].code, 1)[1].split("</tr>", 1)[0]
+    assert ("Waits for the result of “Birth registration” (People&#39;s Committee of Ba Dinh Ward, dossier "
+            f"{dossiers[BIRTH].code}): its processing time has not started") in row
     assert "Over the 8-hour intake norm" not in queue.split(dossiers[RESIDENCE].code, 1)[1].split("</tr>", 1)[0]
     page = police.page(dossiers[RESIDENCE].code)
     assert "actions/accept" not in page and f"Waits for the result of Birth registration ({dossiers[BIRTH].code})" in page

@@ -29,7 +29,7 @@ def test_tracking_by_the_group_code_lists_every_component(app, citizen, citizen_
     dossiers = group_of(app, group_code)
     body = client.get(f"/api/v1/tracking/{group_code}").get_json()
     _validate(client, body, "LinkedTracking")
-    assert body["code"] == group_code and body["procedure_code"] == LINKED and body["status"] == "processing"
+    assert body["code"] == group_code and body["procedure_code"] == LINKED and body["status"] == "submitted"
     assert "*" in body["applicant"]
     components = {c["procedure_code"]: c for c in body["components"]}
     assert list(components) == [BIRTH, RESIDENCE, CARD]

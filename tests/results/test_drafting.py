@@ -52,7 +52,14 @@ def test_specialist_sees_sources_and_changes_only_what_the_law_leaves_open(app, 
         return re.sub(r"\d\d:\d\d", "hh:mm", text)
 
     signed_as_previewed = re.sub(rf"Số: {number}/\S+", "Số: (số sẽ cấp khi ký)", signed.replace(dossier.result_token, "xxxxxxxxxx"))
-    assert same_minute(signed_as_previewed) == same_minute(previewed)
+    # ... and the signature: the preview says it is not signed, and names no signer.
+    assert "Bản xem trước — chưa ký số" in previewed and "Ký số bởi" not in previewed
+    assert "Ký số bởi" in signed and "Bản xem trước" not in signed
+
+    def without_signature(text: str) -> str:
+        return re.sub(r"(Ký số bởi|Bản xem trước).*?(?=Kiểm tra tính xác thực)", "", text)
+
+    assert same_minute(without_signature(signed_as_previewed)) == same_minute(without_signature(previewed))
 
 
 def test_the_intake_officer_neither_drafts_nor_previews(app, make_dossier):

@@ -5,7 +5,9 @@ At submission :func:`attach_declaration` renders the procedure's declaration or 
 store as ``kind="eform"`` and attaches it to the dossier with ``source="eform"``: the citizen
 and the officer see it among the documents, marked "generated from the e-form". It runs inside
 ``submit_dossier``'s savepoint, so a form that cannot be rendered refuses the submission and
-leaves the draft as it was (:class:`DeclarationFailed`).
+leaves the draft as it was (:class:`DeclarationFailed`). A component of a linked dossier that
+waited for another's result has its declaration rendered again when that result gives what it
+waited for (:func:`refresh_declaration`: the child's personal ID on CT01 and TK1-TS).
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from portal.registry import get_registry
 from portal.registry.client import RegistryUnavailable
 from portal.registry.ids import InvalidPersonalId, parse_personal_id
 from portal.registry.records import PersonRecord
+from portal.timeutil import from_db
 
 EFORM = "eform"
 NOT_APPLICABLE = "—"  # the legal forms' mark for an item that does not apply or is not known
@@ -249,5 +252,21 @@ def attach_declaration(dossier: Dossier, declared_at: datetime) -> Attachment | 
     db.session.add(stored)
     attachment = Attachment(dossier=dossier, document_key=definition.declaration, document=stored, source=EFORM)
     db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def refresh_declaration(dossier: Dossier, now: datetime) -> Attachment | None:
+    """Render again the declaration of a dossier whose answers the register completed, dated
+    as declared (at submission), in place of the one attached; the previous PDF leaves the
+    citizen's documents. One that cannot be rendered keeps the previous (logged), so it never
+    blocks the result that released the dossier."""
+    old = [a.document for a in dossier.attachments if a.source == EFORM]
+    try:
+        attachment = attach_declaration(dossier, from_db(dossier.submitted_at) if dossier.submitted_at else now)
+    except DeclarationFailed:
+        return None
+    for document in old:
+        db.session.delete(document)
     db.session.flush()
     return attachment
