@@ -6,7 +6,9 @@ Several can run at once against PostgreSQL (see :mod:`portal.notifications.deliv
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from time import sleep
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -25,19 +27,8 @@ notifications_cli = AppGroup("notifications", help="The notification outbox (ema
               help="With --loop: seconds to wait when the outbox has nothing due.")
 def deliver_command(limit: int, loop: bool, interval: float) -> None:
     """Send the notifications that are due and print what happened."""
-    try:
-        while True:
-            report = deliver_batch(limit=limit)
-            if not loop:
-                click.echo(report.summary())
-                return
-            if report.handled or report.interrupted:
-                click.echo(report.summary())
-            # A full batch suggests more are waiting: go on at once.
-            if report.handled < limit:
-                sleep(interval)
-    except KeyboardInterrupt:
-        click.echo("Stopped.")
+    _run(lambda: deliver_batch(limit=limit), loop=loop, interval=interval,
+         worked=lambda r: r.handled or r.interrupted, full=lambda r: r.handled >= limit)
 
 
 national_sync_cli = AppGroup("national-sync", help="Status changes sent to the national public-service portal.")
@@ -51,16 +42,23 @@ national_sync_cli = AppGroup("national-sync", help="Status changes sent to the n
               help="With --loop: seconds to wait when nothing more can be sent now.")
 def deliver_national_command(limit: int, loop: bool, interval: float) -> None:
     """Send the due status changes to NATIONAL_PORTAL_URL, in order per dossier."""
+    _run(lambda: national.deliver_batch(limit=limit), loop=loop, interval=interval,
+         worked=lambda r: r.sent or r.failed, full=lambda r: r.sent >= limit)
+
+
+def _run(batch: Callable[[], Any], *, loop: bool, interval: float,
+         worked: Callable[[Any], bool], full: Callable[[Any], bool]) -> None:
+    """A delivery worker: one batch and its summary, or with ``loop`` batches until Ctrl+C,
+    printing those that did something and going on at once after a full one (more wait)."""
     try:
         while True:
-            report = national.deliver_batch(limit=limit)
+            report = batch()
             if not loop:
                 click.echo(report.summary())
                 return
-            if report.sent or report.failed:
+            if worked(report):
                 click.echo(report.summary())
-            # A full batch of successes suggests more are waiting: go on at once.
-            if report.sent < limit:
+            if not full(report):
                 sleep(interval)
     except KeyboardInterrupt:
         click.echo("Stopped.")

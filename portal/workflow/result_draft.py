@@ -18,7 +18,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.dialects import postgresql, sqlite
+from portal.dossiers.codes import next_counter_value
 
 from portal.deadlines import to_local
 from portal.dossiers.display import display_value
@@ -266,19 +266,7 @@ def allocate_result_number(dossier: Dossier, now: datetime) -> str:
     if dossier.result_number:
         return dossier.result_number
     year = to_local(now).year
-    session = db.session
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = ResultNumberCounter.__table__
-    stmt = (
-        insert(table)
-        .values(agency_id=dossier.agency_id, year=year, last_value=1)
-        .on_conflict_do_update(
-            index_elements=[table.c.agency_id, table.c.year],
-            set_={"last_value": table.c.last_value + 1},
-        )
-        .returning(table.c.last_value)
-    )
-    number = session.execute(stmt).scalar_one()
+    number = next_counter_value(db.session, ResultNumberCounter.__table__, agency_id=dossier.agency_id, year=year)
     dossier.result_number = f"{number}/{year}"
     return dossier.result_number
 
