@@ -23,6 +23,7 @@ from portal.backoffice.queues import (
     INTAKE_NORM_MINUTES,
     QUEUES,
     Filters,
+    Queue,
     counts,
     intake_wait,
     landing_queue,
@@ -57,11 +58,16 @@ def load_for_officer(code: str) -> Dossier:
     return dossier_or_404(is_agency_officer, code=code)
 
 
-def _navigation_counts(shown: list[Any]) -> dict[str, int]:
+def _counted_queues() -> list[Queue]:
+    """The officer's queues the navigation counts ("all" is not counted)."""
+    return [q for q in queues_for(current_user) if q.key != "all"]
+
+
+def _navigation_counts() -> dict[str, int]:
     """The sizes of the officer's queues, counted once per request: the navigation shows them
     twice (the bar and the phone menu) and an unfiltered queue's page reuses its own."""
     if "queue_counts" not in g:
-        g.queue_counts = counts(shown, current_user)
+        g.queue_counts = counts(_counted_queues(), current_user)
     return g.queue_counts
 
 
@@ -70,9 +76,8 @@ def _queue_counts() -> dict[str, Any]:
     def queue_counts() -> list[tuple[Any, int]]:
         if not (current_user.is_authenticated and current_user.is_officer and current_user.role in ROLES):
             return []
-        shown = [q for q in queues_for(current_user) if q.key != "all"]
-        sizes = _navigation_counts(shown)
-        return [(q, sizes[q.key]) for q in shown]
+        sizes = _navigation_counts()
+        return [(q, sizes[q.key]) for q in _counted_queues()]
 
     return {"officer_queue_counts": queue_counts}
 
@@ -126,7 +131,7 @@ def show_queue(key: str):
     size = 20
     known = None
     if queue.key != "all" and not filters.as_args():  # the navigation counts this queue anyway
-        known = _navigation_counts([q for q in queues_for(current_user) if q.key != "all"]).get(queue.key)
+        known = _navigation_counts().get(queue.key)
     rows, total = page_of(queue, current_user, filters, page, size, known_total=known)
     now = datetime.now(VN_TZ)
     lang = current_lang()

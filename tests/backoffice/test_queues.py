@@ -1,6 +1,7 @@
 """Queue lists at scale: what the deadline filters include, and a capped count."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import event, update
@@ -72,3 +73,26 @@ def test_a_queue_page_reads_the_calendar_once_whatever_its_rows(app, make_dossie
         event.remove(engine, "before_cursor_execute", remember)
     assert all(code in page for code in codes)
     assert sum("calendar_exceptions" in s for s in statements) == 1
+
+
+def test_an_unfiltered_queue_counts_its_dossiers_once_for_the_navigation_and_the_heading(app, make_dossier, officers):
+    codes = [make_dossier() for _ in range(2)]
+    statements: list[str] = []
+
+    def remember(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        page = officers["intake1"].client.get("/officer/queues/intake").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    assert all(code in page for code in codes)
+    # the bar and the phone menu both show the counts; one statement counts every queue, and the
+    # unfiltered queue's own size in the heading is that count, not a second one
+    assert sum("count(" in s.lower() for s in statements) == 1
+    heading = re.search(r"<h1>[^<]*<span[^>]*>\((\d+)\)", page)
+    navigation = re.search(r'href="/officer/queues/intake"[^>]*>[^<]*<span class="nav-count">(\d+)</span>', page)
+    assert heading and navigation and heading.group(1) == navigation.group(1)
