@@ -55,10 +55,8 @@ def test_a_long_queue_says_how_far_it_counted_and_suggests_the_filters(app, make
     assert page.index(first) < page.index(second)
 
 
-def test_a_queue_page_reads_the_calendar_once_whatever_its_rows(app, make_dossier, officers):
-    codes = [make_dossier() for _ in range(3)]
-    for code in codes:
-        officers["intake1"].act(code, "accept")
+def _page_and_statements(app, client, path: str) -> tuple[str, list[str]]:
+    """The page at ``path`` and the SQL statements drawing it sent."""
     statements: list[str] = []
 
     def remember(conn, cursor, statement, *args) -> None:
@@ -68,27 +66,24 @@ def test_a_queue_page_reads_the_calendar_once_whatever_its_rows(app, make_dossie
         engine = db.engine
     event.listen(engine, "before_cursor_execute", remember)
     try:
-        page = officers["intake1"].client.get("/officer/queues/to_assign").get_data(as_text=True)
+        page = client.get(path).get_data(as_text=True)
     finally:
         event.remove(engine, "before_cursor_execute", remember)
+    return page, statements
+
+
+def test_a_queue_page_reads_the_calendar_once_whatever_its_rows(app, make_dossier, officers):
+    codes = [make_dossier() for _ in range(3)]
+    for code in codes:
+        officers["intake1"].act(code, "accept")
+    page, statements = _page_and_statements(app, officers["intake1"].client, "/officer/queues/to_assign")
     assert all(code in page for code in codes)
     assert sum("calendar_exceptions" in s for s in statements) == 1
 
 
 def test_an_unfiltered_queue_counts_its_dossiers_once_for_the_navigation_and_the_heading(app, make_dossier, officers):
     codes = [make_dossier() for _ in range(2)]
-    statements: list[str] = []
-
-    def remember(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", remember)
-    try:
-        page = officers["intake1"].client.get("/officer/queues/intake").get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", remember)
+    page, statements = _page_and_statements(app, officers["intake1"].client, "/officer/queues/intake")
     assert all(code in page for code in codes)
     # the bar and the phone menu both show the counts; one statement counts every queue, and the
     # unfiltered queue's own size in the heading is that count, not a second one
