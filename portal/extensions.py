@@ -1,6 +1,8 @@
 """Flask extensions, created here and bound to the app in :func:`portal.create_app`."""
 from __future__ import annotations
 
+import threading
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -8,7 +10,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import Engine, MetaData, event
+from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so Alembic migrations are reproducible on SQLite and PostgreSQL.
@@ -93,3 +95,19 @@ def reading_only() -> None:
     if transaction is not None and transaction._connections:  # noqa: SLF001 — already begun as it is
         return
     session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+
+
+_standalone_engines: dict[tuple[str, int], Engine] = {}
+_standalone_lock = threading.Lock()
+
+
+def standalone_engine(url: str, metadata: MetaData) -> Engine:
+    """The engine of an outside system's own database (the mock gateway's ledger, the mock
+    national portal), made once per process and URL, its tables created on first use."""
+    key = (url, id(metadata))
+    with _standalone_lock:
+        found = _standalone_engines.get(key)
+        if found is None:
+            found = _standalone_engines[key] = create_engine(url)
+            metadata.create_all(found)
+        return found

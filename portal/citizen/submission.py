@@ -102,33 +102,24 @@ def submit(public_id: str):
     if payment_status is None:
         flash(_("Choose how to pay the fee."), "error")
         return render_check(dossier, 422)
-    if is_linked(dossier):
-        return _submit_linked(dossier)
+    linked = is_linked(dossier)
     try:
-        ops.submit_dossier(dossier, current_user, payment_status=payment_status)
+        if linked:  # one group code, one component dossier per agency
+            group = submit_linked(dossier, current_user)
+        else:
+            ops.submit_dossier(dossier, current_user, payment_status=payment_status)
     except ops.DossierIncomplete:
         return render_check(dossier, 422)
     except DeclarationFailed:
         flash(_("Your declaration could not be produced from your answers just now, so the dossier was not "
                 "submitted. Nothing is lost: try again in a few minutes."), "error")
         return render_check(dossier, 503)
-    except TransitionRefused:
-        pass  # submitted meanwhile (another tab): show where it is now
-    return redirect(_after_submit_url(dossier))
-
-
-def _submit_linked(dossier: Dossier):
-    """A linked procedure: one group code, one component dossier per agency."""
-    try:
-        group = submit_linked(dossier, current_user)
-    except ops.DossierIncomplete:
-        return render_check(dossier, 422)
-    except DeclarationFailed:
-        flash(_("Your declaration could not be produced from your answers just now, so the dossier was not "
-                "submitted. Nothing is lost: try again in a few minutes."), "error")
-        return render_check(dossier, 503)
-    except TransitionRefused:
-        return redirect(url_for("dossiers.list_my_dossiers") if current_user.is_citizen else url_for("web.home"))
+    except TransitionRefused:  # submitted meanwhile (another tab): show where it is now
+        if linked:
+            return redirect(url_for("dossiers.list_my_dossiers") if current_user.is_citizen else url_for("web.home"))
+        return redirect(_after_submit_url(dossier))
+    if not linked:
+        return redirect(_after_submit_url(dossier))
     if current_user.is_officer:
         return redirect(url_for("dossiers.counter_receipt", public_id=group.dossiers[0].public_id))
     return redirect(url_for("dossiers.confirmation", code=group.code))

@@ -6,7 +6,6 @@ whatever the portal does with its own transaction, which is what reconciliation 
 from __future__ import annotations
 
 import secrets
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -19,11 +18,12 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    create_engine,
     func,
     insert,
     select,
 )
+
+from portal.extensions import standalone_engine
 
 metadata = MetaData()
 transactions = Table(
@@ -43,8 +43,6 @@ refunds = Table(
 )
 VN_OFFSET = timedelta(hours=7)  # the gateway's business day is Vietnam's
 
-_engines: dict[str, Engine] = {}
-_lock = threading.Lock()
 
 
 class RefundRefused(ValueError):
@@ -68,12 +66,7 @@ class Entry:
 
 
 def engine(url: str) -> Engine:
-    with _lock:
-        found = _engines.get(url)
-        if found is None:
-            found = _engines[url] = create_engine(url)
-            metadata.create_all(found)
-        return found
+    return standalone_engine(url, metadata)
 
 
 def _now() -> datetime:

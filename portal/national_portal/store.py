@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,11 +22,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
     insert,
     select,
 )
 from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import standalone_engine
 
 RECORDED = "recorded"
 DUPLICATE = "duplicate"
@@ -46,17 +46,10 @@ received = Table(
     UniqueConstraint("dossier_code", "sequence", name="uq_national_received_code_sequence"),
 )
 
-_engines: dict[str, Engine] = {}
-_lock = threading.Lock()
 
 
 def engine(url: str) -> Engine:
-    with _lock:
-        found = _engines.get(url)
-        if found is None:
-            found = _engines[url] = create_engine(url)
-            metadata.create_all(found)
-        return found
+    return standalone_engine(url, metadata)
 
 
 def record(url: str, message: dict[str, Any], body: bytes) -> str:
