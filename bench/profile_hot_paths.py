@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--label", default="before")
     parser.add_argument("--html", action="store_true", help="also write the interactive HTML profiles")
+    parser.add_argument("--only", nargs="*", help="paths: tracking-api tracking-page officer-queue form-step")
     args = parser.parse_args(argv)
     os.environ.update({"REGISTRY_DATABASE_URL": args.registry_url, "REGISTRY_CLIENT": "sql"})
 
@@ -66,6 +67,8 @@ def main(argv: list[str] | None = None) -> None:
     }
     RESULTS.mkdir(exist_ok=True)
     for name, (client, path) in paths.items():
+        if args.only and name not in args.only:
+            continue
         for i in range(20):  # warm up
             answer = client.get(path(i))
             assert answer.status_code == 200, (name, path(i), answer.status_code, answer.headers.get("Location"))

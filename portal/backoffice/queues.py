@@ -8,16 +8,15 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, func, select
-from sqlalchemy.orm import defer, joinedload, selectinload
 
 from portal.auth.models import User
 from portal.catalog.models import Procedure
 from portal.catalog.service import working_calendar
 from portal.dossiers.models import Dossier
 from portal.dossiers.states import OPEN_STATES, Status
+from portal.backoffice.rows import Row, rows_of
 from portal.extensions import db
 from portal.timeutil import from_db, parse_day, to_db, utcnow
-from portal.workflow import clock
 from portal.workflow.linked import awaited
 
 S = Status
@@ -166,36 +165,23 @@ def counts(queues: list[Queue], officer: User) -> dict[str, int]:
     return dict(row._mapping)
 
 
-# What a queue row never shows: the answers and what came with them, read only on the dossier page.
-_NOT_IN_A_ROW = tuple(defer(column) for column in (
-    Dossier.answers, Dossier.provenance, Dossier.locked, Dossier.completed_steps, Dossier.delivery_address,
-    Dossier.supplement_items, Dossier.result_body, Dossier.result_choices, Dossier.extension_reason,
-))
-
-
-def page_of(queue: Queue, officer: User, filters: Filters, page: int, size: int,
-            known_total: int | None = None) -> tuple[list[Dossier], int]:
-    """One page of the queue, earliest due first (not yet accepted: oldest submission first),
-    and the queue's size up to :data:`COUNT_CAP` + 1 (``known_total`` when the caller has it:
-    the navigation's count of an unfiltered queue).
+def page_of(queue: Queue, officer: User, filters: Filters, page: int, size: int, *, now: datetime, lang: str,
+            known_total: int | None = None) -> tuple[list[Row], int]:
+    """One page of the queue's rows, earliest due first (not yet accepted: oldest submission
+    first), and the queue's size up to :data:`COUNT_CAP` + 1 (``known_total`` when the caller
+    has it: the navigation's count of an unfiltered queue).
 
     The order matches the index on ``due_at`` (NULLS LAST is PostgreSQL's own order), so the
     first page of a million dossiers is read from the index, not sorted; the count reads ids
     only, which the covering index on agency and status answers without the table.
     """
-    now = utcnow()
-    stmt = _filtered(_base(queue, officer), filters, now)
+    stmt = _filtered(_base(queue, officer), filters, to_db(now))
     total = known_total if known_total is not None else db.session.execute(
         select(func.count()).select_from(stmt.with_only_columns(Dossier.id).limit(COUNT_CAP + 1).subquery())
     ).scalar_one()
-    rows = db.session.execute(
-        stmt.options(joinedload(Dossier.procedure), joinedload(Dossier.assigned_to), selectinload(Dossier.clock),
-                     selectinload(Dossier.linked), *_NOT_IN_A_ROW)
-        .order_by(Dossier.due_at.asc().nulls_last(), Dossier.submitted_at, Dossier.id)
-        .offset((page - 1) * size)
-        .limit(size)
-    ).unique().scalars()
-    return list(rows), total
+    rows = rows_of(stmt.order_by(Dossier.due_at.asc().nulls_last(), Dossier.submitted_at, Dossier.id),
+                   offset=(page - 1) * size, limit=size, now=now, lang=lang)
+    return rows, total
 
 
 def specialists_with_workload(officer: User) -> list[tuple[User, int]]:
@@ -215,31 +201,10 @@ def specialists_with_workload(officer: User) -> list[tuple[User, int]]:
     return [(user, count) for user, count in rows]
 
 
-INTAKE_NORM_MINUTES = 8 * 60  # our norm: an online dossier is taken in within 8 working hours
-
-
-def waiting_minutes(dossier: Dossier, now: datetime) -> int:
-    return working_calendar().working_minutes_between(from_db(dossier.submitted_at), now)
-
-
 def intake_wait(dossier: Dossier, now: datetime) -> int | None:
     """Working minutes the dossier has waited for intake; None when it is not waiting for the
     one-stop-shop (accepted already, or a linked component waiting for another's result: the
     intake norm does not run for it, its agency receives it when that result comes)."""
     if dossier.status != Status.SUBMITTED.value or awaited(dossier) is not None:
         return None
-    return waiting_minutes(dossier, now)
-
-
-def row_view(dossier: Dossier, now: datetime, lang: str) -> dict[str, Any]:
-    """A queue row: the dossier, its deadline now, how long it has waited for intake, and the
-    linked component it waits for."""
-    result = clock.deadline(dossier, now=now, lang=lang)
-    waiting = intake_wait(dossier, now)
-    return {
-        "dossier": dossier,
-        "deadline": result,
-        "waiting_minutes": waiting,
-        "is_intake_late": waiting is not None and waiting >= INTAKE_NORM_MINUTES,
-        "waits_for": awaited(dossier),
-    }
+    return working_calendar().working_minutes_between(from_db(dossier.submitted_at), now)

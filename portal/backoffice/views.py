@@ -20,7 +20,6 @@ from portal.backoffice.operations import remember_queue_filters, remembered_queu
 from portal.backoffice.queues import (
     COUNT_CAP,
     DEADLINE_STATES,
-    INTAKE_NORM_MINUTES,
     QUEUES,
     Filters,
     Queue,
@@ -29,10 +28,10 @@ from portal.backoffice.queues import (
     landing_queue,
     page_of,
     queues_for,
-    row_view,
     specialists_with_workload,
 )
-from portal.catalog.service import search_procedures
+from portal.backoffice.rows import INTAKE_NORM_MINUTES
+from portal.catalog.service import procedure_names
 from portal.deadlines import VN_TZ
 from portal.dossiers.access import attachment_or_404, dossier_or_404, is_agency_officer
 from portal.dossiers.display import display_value, document_name, step_title
@@ -132,15 +131,14 @@ def show_queue(key: str):
     known = None
     if queue.key != "all" and not filters.as_args():  # the navigation counts this queue anyway
         known = _navigation_counts().get(queue.key)
-    rows, total = page_of(queue, current_user, filters, page, size, known_total=known)
-    now = datetime.now(VN_TZ)
     lang = current_lang()
-    views = [row_view(d, now, lang) for d in rows]
-    procedures = [p for p in search_procedures() if p.agency_id == current_user.agency_id]
+    rows, total = page_of(queue, current_user, filters, page, size, now=datetime.now(VN_TZ), lang=lang,
+                          known_total=known)
+    procedures = procedure_names(current_user.agency_id)
     return render_template(
         "backoffice/queue.html",
         queue=queue,
-        rows=views,
+        rows=rows,
         total=min(total, COUNT_CAP),
         is_total_capped=total > COUNT_CAP,
         cap_label=format_decimal(COUNT_CAP, locale=lang),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 
@@ -62,8 +63,17 @@ def national_code(status: str) -> int | None:
     return NATIONAL_CODES[Status(status)]
 
 
+#: The labels translated, per language: a table of dossiers names a status on every row, and
+#: the catalogs do not change while the process runs.
+_TRANSLATED: dict[str, dict[str, str]] = {}
+
+
 def status_label(status: str) -> str:
-    return str(LABELS[Status(status)])
+    lang = str(get_locale() or "")
+    labels = _TRANSLATED.get(lang)
+    if labels is None:
+        labels = _TRANSLATED.setdefault(lang, {s.value: str(label) for s, label in LABELS.items()})
+    return labels[Status(status).value]
 
 
 #: States in which the processing clock may be running (the dossier has been accepted).

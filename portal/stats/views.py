@@ -15,14 +15,12 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from portal.auth.access import roles_required
 from portal.auth.models import ROLES
-from portal.backoffice.queues import row_view
+from portal.backoffice.rows import rows_of
 from portal.catalog.models import Agency, Procedure
 from portal.deadlines import VN_TZ
-from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.i18n import current_lang
 from portal.stats import charts
@@ -203,16 +201,12 @@ def list_dossiers_behind():
     stmt = dossiers_behind(scope, key)
     total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     page = parse_number(request.args.get("page")) or 1
-    dossiers = db.session.execute(
-        stmt.options(joinedload(Dossier.procedure), joinedload(Dossier.assigned_to))
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ).unique().scalars()
-    now, lang = datetime.now(VN_TZ), current_lang()
+    rows = rows_of(stmt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, now=datetime.now(VN_TZ), lang=current_lang())
     return render_template(
         "stats/dossiers.html",
         measure=MEASURES[key],
         scope=scope,
-        rows=[row_view(d, now, lang) for d in dossiers],
+        rows=rows,
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
