@@ -30,11 +30,12 @@ RETRY_AFTER_SECONDS = 30
 _CONFLICT_PAGES: dict[str, Callable[..., Any]] = {}
 
 
-def conflict_page(blueprint_name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register the page a blueprint shows after a concurrent change of a dossier."""
+def conflict_page(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the page a blueprint (or one endpoint, ``blueprint.view``) shows after a
+    concurrent change of a dossier."""
 
     def register(render: Callable[..., Any]) -> Callable[..., Any]:
-        _CONFLICT_PAGES[blueprint_name] = render
+        _CONFLICT_PAGES[name] = render
         return render
 
     return register
@@ -112,7 +113,7 @@ def _handle_conflict(error: StaleDataError | IntegrityError):
                 "Here is how it looks now; check it and try again.")
     if wants_json():
         return jsonify({"error": "Conflict", "message": message, "status": 409}), 409
-    render = _CONFLICT_PAGES.get(request.blueprint or "")
+    render = _CONFLICT_PAGES.get(request.endpoint or "") or _CONFLICT_PAGES.get(request.blueprint or "")
     if render is not None:
         flash(message, "error")
         response = make_response(render(**(request.view_args or {})))
@@ -124,10 +125,15 @@ def _handle_conflict(error: StaleDataError | IntegrityError):
     return response
 
 
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def _refuse_nul_bytes() -> None:
     """No person types a NUL character; PostgreSQL cannot store or compare one, so a query
     string or form carrying one is refused before any view sees it."""
-    texts = [request.path, *(v for values in (request.args, request.form) for vs in values.listvalues() for v in vs)]
+    # Only a form body is parsed into ``request.form``: other requests are not made to parse one.
+    sources = (request.args, request.form) if request.mimetype in _FORM_TYPES else (request.args,)
+    texts = [request.path, *(v for values in sources for vs in values.listvalues() for v in vs)]
     if any("\x00" in text for text in texts):
         raise BadRequest(_("The request contains a character that is not allowed."))
 

@@ -31,6 +31,7 @@ from portal.auth.access import roles_required
 from portal.auth.models import OFFICER, User
 from portal.catalog.models import Agency, CalendarException, Procedure
 from portal.catalog.service import working_calendar
+from portal.errors import conflict_page
 from portal.extensions import db
 from portal.notifications.national import sync_backlog
 from portal.timeutil import utcnow
@@ -136,6 +137,12 @@ def preview_replan():
     moves = replan.preview()
     return render_template("admin/replan.html", moves=moves, calendar=working_calendar(),
                            later=[m for m in moves if m.is_later], kept=[m for m in moves if not m.is_later])
+
+
+@conflict_page("admin.apply_replan")
+def _replan_as_it_is_now(**_args: object):
+    """A dossier changed while re-planning (nothing was moved): the preview as it is now."""
+    return preview_replan()
 
 
 @admin_bp.post("/calendar/replan")

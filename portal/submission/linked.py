@@ -50,10 +50,14 @@ def submit_linked(draft: Dossier, actor: User | None) -> DossierGroup:
     problems = missing_for_submission(draft)
     if problems:
         raise DossierIncomplete(problems)
+    draft_id = draft.id
     try:
         with db.session.begin_nested():
             group = _submit_group(draft, actor)
     except StaleDataError:
+        if db.session.get(Dossier, draft_id, populate_existing=True) is not None:
+            raise  # changed, not submitted, meanwhile: the 409 page shows it as it is now
+        # A double click or another tab submitted it first (the draft is gone): nothing to do.
         raise TransitionRefused(str(_l("This dossier has been submitted already."))) from None
     return group
 

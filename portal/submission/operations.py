@@ -43,7 +43,7 @@ from portal.registry.client import RegistryUnavailable
 from portal.registry.records import PersonRecord
 from portal.workflow.declaration import attach_declaration
 from portal.submission.reuse import is_relevant, relevant_documents
-from portal.timeutil import to_db
+from portal.timeutil import to_db, utcnow
 from portal.dossiers.states import Status
 from portal.workflow.transitions import TransitionRefused, apply_transition
 
@@ -294,8 +294,15 @@ def _attach(dossier: Dossier, document_key: str, document: StoredDocument, sourc
             return existing
     attachment = Attachment(dossier=dossier, document_key=document_key, document=document, source=source)
     db.session.add(attachment)
+    _documents_changed(dossier)
     db.session.flush()
     return attachment
+
+
+def _documents_changed(dossier: Dossier) -> None:
+    """A document added or removed changes the dossier: its row is written too, so its version
+    moves on and a concurrent change of it (a submission from another tab) is refused (409)."""
+    dossier.updated_at = utcnow()
 
 
 @dataclass(frozen=True)
@@ -362,6 +369,7 @@ def detach(dossier: Dossier, attachment_id: int) -> None:
     for attachment in list(dossier.attachments):
         if attachment.id == attachment_id:
             dossier.attachments.remove(attachment)
+            _documents_changed(dossier)
     db.session.flush()
 
 

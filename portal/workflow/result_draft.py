@@ -340,4 +340,5 @@ def choose_result_values(dossier: Dossier, values: dict[str, str]) -> dict[str, 
             chosen[field.key] = value
     if not errors:
         dossier.result_choices = {**(dossier.result_choices or {}), **chosen}
+        db.session.flush()  # a concurrent change is refused here, before the page says "saved"
     return errors
