@@ -20,9 +20,20 @@ file:close()
 
 local counter = 0
 local thread_count = 0
+-- THINK_MS (optional): each connection waits 0.5–1.5 × this many milliseconds before each
+-- request, as a person reading the page does; 0 or unset sends the next request at once.
+local think_ms = tonumber(os.getenv("THINK_MS") or "0") or 0
+
+function delay()
+  if think_ms <= 0 then
+    return 0
+  end
+  return math.floor(think_ms * (0.5 + math.random()))
+end
 
 function setup(thread)
   thread:set("offset", thread_count * 7919)
+  math.randomseed(os.time() + thread_count)
   thread_count = thread_count + 1
 end
 

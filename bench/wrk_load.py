@@ -102,14 +102,15 @@ def server_cpu(master: subprocess.Popen) -> float:
 
 
 def run_wrk(host: str, plan: list[tuple[str, str]], connections: int, threads: int, seconds: int,
-            master: subprocess.Popen, name: str, workdir: Path) -> Figures:
+            master: subprocess.Popen, name: str, workdir: Path, think_ms: int = 0) -> Figures:
     plan_file = workdir / f"{re.sub(r'[^a-z0-9]+', '-', name.lower())}.tsv"
     plan_file.write_text("".join(f"{path}\t{cookie}\n" for path, cookie in plan), encoding="utf-8")
     before_cpu, before_self = server_cpu(master), resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(SCRIPT), host],
-        env={**os.environ, "PLAN": str(plan_file)}, capture_output=True, text=True, check=True,
+        env={**os.environ, "PLAN": str(plan_file), "THINK_MS": str(think_ms)}, capture_output=True, text=True,
+        check=True,
     )
     wall = time.perf_counter() - started
     after_cpu, after_self = server_cpu(master), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -191,6 +192,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--soak", type=int, default=0,
                         help="seconds of all four paths mixed after the scenarios, workers' memory read each minute")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--think-ms", type=int, default=0,
+                        help="each connection of a scenario (not the bare endpoint) waits 0.5-1.5 x this between "
+                             "requests, as people reading pages do; 0 (default): closed loop, no pause")
     args = parser.parse_args(argv)
 
     env = {**os.environ, "DATABASE_URL": args.database_url, "REGISTRY_DATABASE_URL": args.registry_url,
@@ -228,7 +232,9 @@ def main(argv: list[str] | None = None) -> None:
             plan = plans[name] = build()
             run_wrk(host, plan, args.connections, args.wrk_threads, 2, server, f"{name} warm-up", workdir)
             bare = run_wrk(host, bare_plan, args.connections, args.wrk_threads, args.seconds, server, "bare", workdir)
-            row = run_wrk(host, plan, args.connections, args.wrk_threads, args.seconds, server, name, workdir)
+            label = f"{name} (think {args.think_ms} ms)" if args.think_ms else name
+            row = run_wrk(host, plan, args.connections, args.wrk_threads, args.seconds, server, label, workdir,
+                          think_ms=args.think_ms)
             rows.append((bare, row))
             print(f"  {name}: {row.rps:,.0f} req/s, p99 {row.p99:.1f} ms, {row.server_cpu_ms:.2f} CPU ms/req, "
                   f"ratio {row.rps / bare.rps:.2f} (bare {bare.rps:,.0f} req/s)", flush=True)
@@ -252,7 +258,9 @@ def main(argv: list[str] | None = None) -> None:
         f"Setup: gunicorn {args.workers} workers × {args.threads} threads (gthread), wrk {args.wrk_threads} "
         f"thread(s) × {args.connections} connections, {args.seconds} s per run, each scenario right after a run "
         f"of the bare endpoint (/healthz); {args.database_url.split(':')[0]}; {args.dossiers:,} dossiers, "
-        f"{args.register:,} register citizens. Server CPU = gunicorn processes' user+system time ÷ requests "
+        f"{args.register:,} register citizens"
+        f"{f'; each scenario connection pauses 0.5–1.5 × {args.think_ms} ms between requests (not the bare runs, so the ratio does not compare like with like)' if args.think_ms else ''}"
+        f". Server CPU = gunicorn processes' user+system time ÷ requests "
         f"answered; wrk CPU = wrk's CPU time ÷ wall time (100% = one core).", "", table,
         *(["", "Memory per gunicorn worker (RSS) over the soak:"] if memory else []),
         *(f"- {label}: " + ", ".join(f"{kib / 1024:.0f} MiB" for kib in sizes) for label, sizes in memory),
