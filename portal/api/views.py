@@ -144,7 +144,7 @@ def track_json(code: str):
     etag = fingerprint(dossier, is_detailed=False, lang=current_lang())
     if not_modified(etag):
         return not_modified_response(etag, public=True)
-    return cache_validated(jsonify(as_json(public_view(dossier, is_detailed=False))), etag, public=True)
+    return cache_validated(jsonify(as_json(public_view(dossier, is_detailed=False, lang=current_lang()))), etag, public=True)
 
 
 @api_bp.get("/v1/stats")

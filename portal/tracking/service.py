@@ -24,6 +24,7 @@ from portal.extensions import db, reading_only
 from portal.textutil import mask_name
 from portal.timeutil import from_db
 from portal.dossiers.states import Status, national_code, status_label
+from portal.workflow.linked import public_note
 from portal.workflow.transitions import TRANSITIONS
 
 #: Changes with a new release of the code or of the tracking page (ETags of old pages then stop matching).
@@ -177,17 +178,32 @@ class PublicView:
         return national_code(self.dossier.status)
 
 
-def public_view(dossier: Tracked, *, is_detailed: bool) -> PublicView:
+#: Events whose note the linked procedure wrote (stored in Vietnamese, the record): said again in
+#: the reader's language (``workflow.linked.public_note``), as the group's pages do.
+_LINKED_ACTIONS = frozenset({"receive_linked", "stop_linked"})
+
+
+def _linked_notes(dossier: Tracked, lang: str) -> dict[tuple[datetime, str], str]:
+    if not any(e.action in _LINKED_ACTIONS for e in dossier.events):
+        return {}
+    record = db.session.get(Dossier, dossier.id)
+    if record is None:
+        return {}
+    return {(e.at, e.action): public_note(e, record, lang) for e in record.events if e.action in _LINKED_ACTIONS}
+
+
+def public_view(dossier: Tracked, *, is_detailed: bool, lang: str = "vi") -> PublicView:
     is_estimated = dossier.due_at is None
     due = from_db(dossier.due_at or dossier.estimated_due_at)
     legal = from_db(dossier.legal_due_at or dossier.estimated_legal_due_at)
     applies_discount = dossier.channel == "online" and dossier.delivery == "online"
+    linked_notes = _linked_notes(dossier, lang)
     timeline = tuple(
         TimelineEntry(
             at=from_db(e.at),
             status=status_label(e.to_status),
             status_code=national_code(e.to_status),
-            note=e.public_note,
+            note=linked_notes.get((e.at, e.action), e.public_note),
         )
         for e in dossier.events
         if TRANSITIONS[e.action].is_public

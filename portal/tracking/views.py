@@ -44,7 +44,7 @@ def track():
             return not_modified_response(etag, public=False)
     id_error = _("These are not the last four digits of the applicant's personal ID.") if id_last4 and not detailed else None
     response = make_response(render_template(
-        "tracking/track.html", code=code, error=None, id_error=id_error, view=public_view(dossier, is_detailed=detailed)
+        "tracking/track.html", code=code, error=None, id_error=id_error, view=public_view(dossier, is_detailed=detailed, lang=current_lang())
     ))
     if etag is None:
         response.headers["Cache-Control"] = "private, no-store"

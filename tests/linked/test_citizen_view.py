@@ -116,12 +116,20 @@ def test_the_receipt_note_reads_after_its_label_in_the_readers_language(app, cit
         .split('class="timeline"', 1)[1],
         "tracking": client.get("/track", query_string={"code": group_code}).get_data(as_text=True)
         .split('class="timeline"', 1)[1],
+        # Tracked by the component's own code, as its slip prints it.
+        "component tracking": client.get("/track", query_string={"code": dossiers[RESIDENCE].code})
+        .get_data(as_text=True).split('class="timeline"', 1)[1],
     }
     for where, timeline in pages.items():
         assert note in timeline, where
         assert "Đăng ký khai sinh" not in timeline and "thủ tục liên thông" not in timeline, where
     api = client.get(f"/api/v1/tracking/{group_code}").get_json()["timeline"]
     assert note in [t["note"] for t in api if t["code"] == dossiers[RESIDENCE].code]
+    component = client.get(f"/api/v1/tracking/{dossiers[RESIDENCE].code}").get_json()["timeline"]
+    assert note in [t["note"] for t in component]
+    # In Vietnamese the stored note, unchanged.
+    vietnamese = app.test_client().get(f"/api/v1/tracking/{dossiers[RESIDENCE].code}")
+    assert event.public_note in [t["note"] for t in vietnamese.get_json()["timeline"]]
 
 
 def test_the_residence_answers_say_whom_they_are_about_and_where_they_come_from(app, citizen, citizen_id, child_name):
