@@ -82,7 +82,10 @@ def start_server(port: int, env: dict[str, str], workers: int, threads: int) -> 
     # max-requests 0: no worker restarts mid-run (they would reset the CPU accounting).
     return subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-         "--max-requests", "0", "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
+         "--max-requests", "0", "--bind", f"127.0.0.1:{port}",
+         # BENCH_ACCESS_LOG=<file>: each request with its time in microseconds (%(D)s), to find slow ones.
+         "--access-logfile", os.environ.get("BENCH_ACCESS_LOG") or "/dev/null",
+         "--access-logformat", '%(t)s %(p)s "%(r)s" %(s)s %(D)s',
          "--log-level", "warning", "wsgi:app"],
         env=env, cwd=ROOT, start_new_session=True,
     )
