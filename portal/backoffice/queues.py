@@ -11,12 +11,11 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 
 from portal.auth.models import User
 from portal.catalog.models import Procedure
-from portal.catalog.service import working_calendar
 from portal.dossiers.models import Dossier
 from portal.dossiers.states import OPEN_STATES, Status
-from portal.backoffice.rows import Row, rows_of
+from portal.backoffice.rows import Row, intake_minutes, rows_of
 from portal.extensions import db
-from portal.timeutil import from_db, parse_day, to_db, utcnow
+from portal.timeutil import parse_day, to_db, utcnow
 from portal.workflow.linked import awaited
 
 S = Status
@@ -202,9 +201,5 @@ def specialists_with_workload(officer: User) -> list[tuple[User, int]]:
 
 
 def intake_wait(dossier: Dossier, now: datetime) -> int | None:
-    """Working minutes the dossier has waited for intake; None when it is not waiting for the
-    one-stop-shop (accepted already, or a linked component waiting for another's result: the
-    intake norm does not run for it, its agency receives it when that result comes)."""
-    if dossier.status != Status.SUBMITTED.value or awaited(dossier) is not None:
-        return None
-    return working_calendar().working_minutes_between(from_db(dossier.submitted_at), now)
+    """:func:`~portal.backoffice.rows.intake_minutes` of a loaded dossier (its own page)."""
+    return intake_minutes(dossier.status, dossier.submitted_at, awaited(dossier) is not None, now)

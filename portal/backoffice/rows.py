@@ -107,12 +107,10 @@ def rows_of(stmt: Select[tuple[Dossier]], *, offset: int, limit: int, now: datet
     records = [found[i] for i in ids]
     extended = _replayed([r.id for r in records if r.is_extended and r.outcome is None], now, lang)
     leads = _leads({r.waits_for_id for r in records if r.waits_for_id is not None}, lang)
-    calendar = working_calendar()
     rows = []
     for r in records:
         waits_for = leads.get(r.waits_for_id) if r.waits_for_id is not None else None
-        waiting = (calendar.working_minutes_between(from_db(r.submitted_at), now)
-                   if r.status == Status.SUBMITTED.value and waits_for is None and r.submitted_at else None)
+        waiting = intake_minutes(r.status, r.submitted_at, waits_for is not None, now)
         rows.append(Row(
             code=r.code, channel=r.channel, is_registry_unverified=r.is_registry_unverified,
             procedure_name=r.name_en if lang == "en" else r.name_vi, applicant_name=r.applicant_name,
@@ -122,6 +120,15 @@ def rows_of(stmt: Select[tuple[Dossier]], *, offset: int, limit: int, now: datet
             waits_for=waits_for,
         ))
     return rows
+
+
+def intake_minutes(status: str, submitted_at: datetime | None, awaits_another: bool, now: datetime) -> int | None:
+    """Working minutes a dossier has waited for intake; None when it is not waiting for the
+    one-stop-shop (accepted already, or a linked component waiting for another's result: the
+    intake norm does not run for it, its agency receives it when that result comes)."""
+    if status != Status.SUBMITTED.value or awaits_another or submitted_at is None:
+        return None
+    return working_calendar().working_minutes_between(from_db(submitted_at), now)
 
 
 def standing(r: Any, now: datetime) -> Standing | None:
