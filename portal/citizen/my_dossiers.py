@@ -92,7 +92,7 @@ def render_my_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None,
 @citizen_required
 def send_supplement(code: str):
     """Send what the one-stop-shop asked for; the clock resumes (or restarts) on sending."""
-    dossier = dossier_or_404(is_applicant, code=code)
+    dossier = dossier_or_404(is_applicant, code=code, lock=True)
     if dossier.status != Status.SUPPLEMENT_REQUESTED.value:
         return back_to_dossier(code, _("No supplement is requested for this dossier now."))
     too_large = refused_for_size(list(dossier.supplement_items))
@@ -116,7 +116,7 @@ def send_supplement(code: str):
 @dossiers_bp.route("/my/dossiers/<code>/withdraw", methods=["POST"])
 @citizen_required
 def withdraw(code: str):
-    dossier = dossier_or_404(is_applicant, code=code)
+    dossier = dossier_or_404(is_applicant, code=code, lock=True)
     if request.form.get("confirm") != "yes":
         return render_my_dossier(dossier, errors={"withdraw": _("Tick the box to confirm that you withdraw the dossier.")}, status=422)
     try:

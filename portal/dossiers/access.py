@@ -44,11 +44,19 @@ def is_counter_receipt(dossier: Dossier, user: Any) -> bool:
     return not dossier.is_draft and is_agency_officer(dossier, user)
 
 
-def dossier_or_404(rule: Rule, *, code: str | None = None, public_id: str | None = None) -> Dossier:
+def dossier_or_404(rule: Rule, *, code: str | None = None, public_id: str | None = None, lock: bool = False) -> Dossier:
     """The dossier with this ``code`` (or draft ``public_id``) if ``rule`` lets the current user
-    see it; 404 otherwise."""
+    see it; 404 otherwise.
+
+    ``lock`` holds the dossier's row until the request ends (PostgreSQL; SQLite serialises
+    writers anyway), for an action whose form carries no version because the citizen's wish does
+    not depend on what the page showed (withdraw, send a supplement): a concurrent change
+    (a payment resuming the dossier) is waited for and acted on, instead of answering 409."""
     column, value = (Dossier.code, code) if code is not None else (Dossier.public_id, public_id)
-    dossier = db.session.execute(select(Dossier).where(column == value)).scalar_one_or_none()
+    statement = select(Dossier).where(column == value)
+    if lock:
+        statement = statement.with_for_update(of=Dossier).execution_options(populate_existing=True)
+    dossier = db.session.execute(statement).scalar_one_or_none()
     if dossier is None or not rule(dossier, current_user):
         abort(404)
     return dossier

@@ -15,7 +15,7 @@ from datetime import datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal.auth.models import User
 from portal.deadlines import VN_TZ
@@ -180,6 +180,32 @@ def test_paying_while_withdrawing(portal, citizen_id, spouse_id):
     assert dossier.status == "withdrawn"
     # Every fee paid on a withdrawn dossier is owed back, whichever request came first.
     assert payments == [("paid", "withdrawn"), ("paid", "withdrawn")]
+
+
+def test_a_withdrawal_waits_for_a_change_in_progress_and_withdraws(portal, citizen_id, spouse_id):
+    """The withdrawal form carries no version: the citizen wants out whatever the dossier became.
+    While another transaction holds the dossier (the requested fee's payment resuming it), the
+    withdrawal waits, then withdraws the dossier as it is now — not a 409 for a page the citizen
+    never saw change."""
+    client = citizen_client(portal, citizen_id)
+    code, dossier_id = payment_requested(portal, client, citizen_id, spouse_id)
+    with portal.app_context():
+        other = db.engine.connect()
+        resuming = other.begin()
+        other.execute(text("UPDATE dossiers SET status = 'in_process', version = version + 1 WHERE id = :id"), {"id": dossier_id})
+        answer: list = []
+        thread = threading.Thread(target=lambda: answer.append(
+            client.post(f"/my/dossiers/{code}/withdraw", data={"confirm": "yes", "reason": "Không cần nữa."})))
+        thread.start()
+        thread.join(0.5)
+        assert not answer  # waiting for the other transaction (PostgreSQL's row lock, SQLite's write lock)
+        resuming.commit()
+        other.close()
+        thread.join(30)
+    assert answer[0].status_code == 302, answer[0].get_data(as_text=True)[:300]
+    dossier, payments = money_of(portal, dossier_id)
+    assert dossier.status == "withdrawn"
+    assert payments[0] == ("paid", "withdrawn")
 
 
 def test_the_draft_changed_while_paying(portal, citizen_id, spouse_id):
