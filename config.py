@@ -52,6 +52,11 @@ class Config:
     CITIZEN_IDLE_TIMEOUT = timedelta(minutes=15)
     OFFICER_IDLE_TIMEOUT = timedelta(minutes=60)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # The session lives in the cookie: a response that re-sends it unchanged (a document preview
+    # still loading when the officer presses a button) would overwrite the cookie the button's
+    # answer set, and its "Done" message with it. Only a changed session is sent
+    # (portal.auth: the last-seen time is written by a page view, at most once a minute).
+    SESSION_REFRESH_EACH_REQUEST = False
 
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"

@@ -46,8 +46,21 @@ def _enforce_timeouts():
         flash(_l("Your session expired after a period of inactivity. Please sign in again."), "info")
         login_view = "auth.login_citizen" if was_citizen else "auth.login_officer"
         return redirect(url_for(login_view, next=request.full_path if request.method == "GET" else None))
-    session["last_seen"] = now
+    if _is_activity() and ("last_seen" not in session or now - last_seen >= SEEN_EVERY_SECONDS):
+        session["last_seen"] = now
     return None
+
+
+# The idle timeout counts what the person does (a page, a form sent, the e-form's own calls),
+# not what a page loads by itself (previews, images). Writing the time at most once a minute
+# keeps the session cookie unchanged on most responses, so no response running alongside
+# another overwrites the cookie that one set (a message, a new draft).
+SEEN_EVERY_SECONDS = 60
+_LOADED_BY_A_PAGE = {"iframe", "frame", "image", "embed", "object", "style", "script", "font", "audio", "video", "track"}
+
+
+def _is_activity() -> bool:
+    return request.method != "GET" or request.headers.get("Sec-Fetch-Dest", "document") not in _LOADED_BY_A_PAGE
 
 
 def init_app(app: Flask) -> None:

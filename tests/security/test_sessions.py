@@ -2,11 +2,13 @@
 citizens, cookie flags and the fresh session at sign-in are in tests/auth/test_login.py."""
 from __future__ import annotations
 
+import html
+import re
 import time
 
 import pytest
 
-from tests.conftest import login_citizen, login_officer
+from tests.conftest import Officer, login_citizen, login_officer
 
 SIGNED_IN = "Đăng xuất"
 REDIS = "redis://127.0.0.1:6379/0"
@@ -82,3 +84,36 @@ def test_sign_out_and_lockout_work_with_the_shared_redis_store(make_app, world):
     nobody = f"nobody-{uuid.uuid4().hex[:8]}"
     answers = [client.post("/login/officer", data={"username": nobody, "password": "x"}) for _ in range(5)]
     assert "15 phút" in answers[-1].get_data(as_text=True)
+
+
+def test_a_preview_still_loading_when_the_officer_acts_keeps_the_done_message(app, make_dossier):
+    """The session lives in the cookie. A document preview the dossier page was still loading
+    when the officer pressed "Accept" answers after the button's answer; it must not send the
+    cookie it read before, or the browser drops the button's "Done" message with it."""
+    code = make_dossier()
+    intake = Officer(app, "intake1")
+    page = intake.page(code)
+    preview_url = re.search(r'<img src="([^"]+inline=1)"|<object data="([^"]+inline=1)"', page)
+    preview_url = html.unescape(next(url for url in preview_url.groups() if url))
+    cookie_the_page_had = intake.client.get_cookie("session").value
+    assert intake.act(code, "accept").status_code == 302
+    preview = app.test_client()
+    preview.set_cookie("session", cookie_the_page_had)
+    late = preview.get(preview_url, headers={"Sec-Fetch-Dest": "object"})
+    assert late.status_code == 200
+    assert "Set-Cookie" not in late.headers
+    assert "Đã thực hiện: Tiếp nhận" in intake.page(code)
+
+
+def test_pages_refresh_the_idle_clock_at_most_once_a_minute(app):
+    client = app.test_client()
+    login_officer(client, "specialist1")
+    client.get("/officer/queues/all")  # the welcome message shown, the form token made
+    with client.session_transaction() as session:
+        session["last_seen"] = time.time() - 30
+    assert "Set-Cookie" not in client.get("/officer/queues/all").headers  # nothing changed to send
+    with client.session_transaction() as session:
+        session["last_seen"] = time.time() - 90
+    assert "Set-Cookie" in client.get("/officer/queues/all").headers
+    with client.session_transaction() as session:
+        assert time.time() - session["last_seen"] < 5
