@@ -28,8 +28,12 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test node_modules/.installed
 
-translations: install
-	$(BIN)/pybabel -q compile -d portal/translations
+# Compiled catalogs are rebuilt when their .po changes (not on every run: CI runs two suites at once).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard portal/translations/*/LC_MESSAGES/messages.po))
+translations: $(MO_FILES)
+
+portal/translations/%/LC_MESSAGES/messages.mo: portal/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel -q compile -i $< -o $@
 
 extract-messages: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l -o portal/translations/messages.pot .
