@@ -1,6 +1,7 @@
 """Sign-in pages (the mock VNeID for citizens, the officers' login) and the citizen's profile."""
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -56,6 +57,7 @@ def _start_session(outcome: LoginOutcome, default_next: str):
         session["lang"] = lang
     session.permanent = True
     session["session_id"] = new_session_id()
+    session["started_at"] = session["last_seen"] = time.time()  # the idle and absolute clocks start now
     login_user(outcome.user)
     flash(_("Welcome, %(name)s.", name=outcome.user.full_name), "success")
     return redirect(_safe_next(default_next))

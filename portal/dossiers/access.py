@@ -53,12 +53,16 @@ def dossier_or_404(rule: Rule, *, code: str | None = None, public_id: str | None
     not depend on what the page showed (withdraw, send a supplement): a concurrent change
     (a payment resuming the dossier) is waited for and acted on, instead of answering 409."""
     column, value = (Dossier.code, code) if code is not None else (Dossier.public_id, public_id)
-    statement = select(Dossier).where(column == value)
-    if lock:
-        statement = statement.with_for_update(of=Dossier).execution_options(populate_existing=True)
-    dossier = db.session.execute(statement).scalar_one_or_none()
+    dossier = db.session.execute(select(Dossier).where(column == value)).scalar_one_or_none()
     if dossier is None or not rule(dossier, current_user):
         abort(404)
+    if lock:
+        # Locked only once the rule let the person in. FOR NO KEY UPDATE: rows that merely refer
+        # to the dossier (a payment, a refund, an event) can still be written meanwhile.
+        db.session.execute(
+            select(Dossier).where(Dossier.id == dossier.id)
+            .with_for_update(of=Dossier, key_share=True).execution_options(populate_existing=True)
+        ).scalar_one()  # fetched: the row as the transaction that held it left it
     return dossier
 
 

@@ -189,19 +189,22 @@ def test_a_withdrawal_waits_for_a_change_in_progress_and_withdraws(portal, citiz
     never saw change."""
     client = citizen_client(portal, citizen_id)
     code, dossier_id = payment_requested(portal, client, citizen_id, spouse_id)
-    with portal.app_context():
-        other = db.engine.connect()
+    answer: list = []
+    thread = threading.Thread(target=lambda: answer.append(
+        client.post(f"/my/dossiers/{code}/withdraw", data={"confirm": "yes", "reason": "Không cần nữa."})))
+    with portal.app_context(), db.engine.connect() as other:
         resuming = other.begin()
-        other.execute(text("UPDATE dossiers SET status = 'in_process', version = version + 1 WHERE id = :id"), {"id": dossier_id})
-        answer: list = []
-        thread = threading.Thread(target=lambda: answer.append(
-            client.post(f"/my/dossiers/{code}/withdraw", data={"confirm": "yes", "reason": "Không cần nữa."})))
-        thread.start()
-        thread.join(0.5)
-        assert not answer  # waiting for the other transaction (PostgreSQL's row lock, SQLite's write lock)
-        resuming.commit()
-        other.close()
-        thread.join(30)
+        try:
+            other.execute(text("UPDATE dossiers SET status = 'in_process', version = version + 1 WHERE id = :id"),
+                          {"id": dossier_id})
+            thread.start()
+            thread.join(0.5)
+            assert not answer  # waiting for the other transaction (PostgreSQL's row lock, SQLite's write lock)
+            resuming.commit()
+        finally:
+            if resuming.is_active:
+                resuming.rollback()
+    thread.join(30)
     assert answer[0].status_code == 302, answer[0].get_data(as_text=True)[:300]
     dossier, payments = money_of(portal, dossier_id)
     assert dossier.status == "withdrawn"

@@ -101,7 +101,9 @@ def test_a_preview_still_loading_when_the_officer_acts_keeps_the_done_message(ap
     preview.set_cookie("session", cookie_the_page_had)
     late = preview.get(preview_url, headers={"Sec-Fetch-Dest": "object"})
     assert late.status_code == 200
-    assert "Set-Cookie" not in late.headers
+    for cookie in late.headers.getlist("Set-Cookie"):  # what the browser would do with it
+        name, value = cookie.split(";", 1)[0].split("=", 1)
+        intake.client.set_cookie(name, value)
     assert "Đã thực hiện: Tiếp nhận" in intake.page(code)
 
 
@@ -117,3 +119,20 @@ def test_pages_refresh_the_idle_clock_at_most_once_a_minute(app):
     assert "Set-Cookie" in client.get("/officer/queues/all").headers
     with client.session_transaction() as session:
         assert time.time() - session["last_seen"] < 5
+
+
+def test_a_preview_or_an_image_is_not_activity(app, make_dossier):
+    """What a page loads by itself neither rewrites the session nor keeps it alive."""
+    code = make_dossier()
+    intake = Officer(app, "intake1")
+    preview_url = html.unescape(re.search(r'(?:src|data)="([^"]+inline=1)"', intake.page(code)).group(1))
+    with intake.client.session_transaction() as session:
+        session["last_seen"] = seen = time.time() - 90
+    for dest in ("object", "image", "iframe"):
+        response = intake.client.get(preview_url, headers={"Sec-Fetch-Dest": dest})
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    with intake.client.session_transaction() as session:
+        assert session["last_seen"] == seen
+        session["last_seen"] = time.time() - 61 * 60  # an officer idle for an hour
+    response = intake.client.get(preview_url, headers={"Sec-Fetch-Dest": "image"})
+    assert response.status_code == 302 and "/login/officer" in response.headers["Location"]
