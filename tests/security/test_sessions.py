@@ -92,9 +92,7 @@ def test_a_preview_still_loading_when_the_officer_acts_keeps_the_done_message(ap
     cookie it read before, or the browser drops the button's "Done" message with it."""
     code = make_dossier()
     intake = Officer(app, "intake1")
-    page = intake.page(code)
-    preview_url = re.search(r'<img src="([^"]+inline=1)"|<object data="([^"]+inline=1)"', page)
-    preview_url = html.unescape(next(url for url in preview_url.groups() if url))
+    preview_url = _preview_url(intake.page(code))
     cookie_the_page_had = intake.client.get_cookie("session").value
     assert intake.act(code, "accept").status_code == 302
     preview = app.test_client()
@@ -125,7 +123,7 @@ def test_a_preview_or_an_image_is_not_activity(app, make_dossier):
     """What a page loads by itself neither rewrites the session nor keeps it alive."""
     code = make_dossier()
     intake = Officer(app, "intake1")
-    preview_url = html.unescape(re.search(r'(?:src|data)="([^"]+inline=1)"', intake.page(code)).group(1))
+    preview_url = _preview_url(intake.page(code))
     with intake.client.session_transaction() as session:
         session["last_seen"] = seen = time.time() - 90
     for dest in ("object", "image", "iframe"):
@@ -136,3 +134,8 @@ def test_a_preview_or_an_image_is_not_activity(app, make_dossier):
         session["last_seen"] = time.time() - 61 * 60  # an officer idle for an hour
     response = intake.client.get(preview_url, headers={"Sec-Fetch-Dest": "image"})
     assert response.status_code == 302 and "/login/officer" in response.headers["Location"]
+
+
+def _preview_url(page: str) -> str:
+    """The address of the first document preview (an image or a PDF object) on a dossier page."""
+    return html.unescape(re.search(r'(?:src|data)="([^"]+inline=1)"', page).group(1))
