@@ -10,7 +10,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so Alembic migrations are reproducible on SQLite and PostgreSQL.
@@ -64,7 +64,9 @@ def configure_sqlite(engine: Engine, lock_timeout: float = 5.0) -> None:
     submission) would otherwise fail at once with "database is locked" when another request
     wrote in between; immediate transactions queue for the write lock (busy_timeout) instead,
     while WAL lets readers go on beside the one writer. Foreign keys are enforced.
-    A connection may ask for a deferred BEGIN with ``execution_options(sqlite_begin="DEFERRED")``.
+    A connection may ask for a deferred BEGIN with ``execution_options(sqlite_begin="DEFERRED")``,
+    or for none with ``sqlite_begin=False`` (pysqlite's own ``AUTOCOMMIT`` level is not used: when
+    the pool resets it, pysqlite goes back to opening transactions on its own terms).
     """
 
     @event.listens_for(engine, "connect")
@@ -80,21 +82,28 @@ def configure_sqlite(engine: Engine, lock_timeout: float = 5.0) -> None:
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:  # noqa: ANN001
         mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode is not False:  # False: no BEGIN, each statement commits by itself (reading_only)
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def reading_only() -> None:
-    """The request only reads (tracking): on SQLite its transaction begins DEFERRED, so it
-    takes no write lock and readers in other workers are not queued behind it (every other
-    transaction begins IMMEDIATE, see :func:`configure_sqlite`). Nothing to do on PostgreSQL,
-    nor once the request has already used its connection (a signed-in user was loaded)."""
-    if db.engine.dialect.name != "sqlite":
-        return
+def reading_only() -> Connection:
+    """The request reads and never writes (tracking): its statements run without a transaction
+    around them (AUTOCOMMIT), one round trip each instead of BEGIN, the read and COMMIT. On
+    SQLite that also takes no lock, so readers in other workers are not queued behind it (every
+    other transaction begins IMMEDIATE, see :func:`configure_sqlite`); on PostgreSQL each
+    statement sees what was committed when it began, as in the default READ COMMITTED. Nothing
+    changes once the request has already used its connection (a signed-in user was loaded).
+    Returns the request's connection, for a Core statement that needs no ORM session around it."""
     session = db.session()
     transaction = session.get_transaction()
     if transaction is not None and transaction._connections:  # noqa: SLF001 — already begun as it is
-        return
-    session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        return session.connection()
+    bind = session.get_bind()
+    if isinstance(bind, Connection) and bind.in_transaction():  # inside a caller's transaction (tests)
+        return session.connection()
+    if bind.dialect.name == "sqlite":
+        return session.connection(execution_options={"sqlite_begin": False})
+    return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 _standalone_engines: dict[tuple[str, int], Engine] = {}

@@ -11,7 +11,8 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from portal.dossiers.models import Attachment, Dossier, DossierGroup
 from portal.extensions import db
@@ -44,6 +45,14 @@ def is_counter_receipt(dossier: Dossier, user: Any) -> bool:
     return not dossier.is_draft and is_agency_officer(dossier, user)
 
 
+#: Built once, by the column a page names the dossier with. The procedure comes in the same round
+#: trip: every dossier page names it.
+_BY = {
+    name: select(Dossier).options(joinedload(Dossier.procedure)).where(column == bindparam("value"))
+    for name, column in (("code", Dossier.code), ("public_id", Dossier.public_id))
+}
+
+
 def dossier_or_404(rule: Rule, *, code: str | None = None, public_id: str | None = None, lock: bool = False) -> Dossier:
     """The dossier with this ``code`` (or draft ``public_id``) if ``rule`` lets the current user
     see it; 404 otherwise.
@@ -52,8 +61,8 @@ def dossier_or_404(rule: Rule, *, code: str | None = None, public_id: str | None
     writers anyway), for an action whose form carries no version because the citizen's wish does
     not depend on what the page showed (withdraw, send a supplement): a concurrent change
     (a payment resuming the dossier) is waited for and acted on, instead of answering 409."""
-    column, value = (Dossier.code, code) if code is not None else (Dossier.public_id, public_id)
-    dossier = db.session.execute(select(Dossier).where(column == value)).scalar_one_or_none()
+    by, value = ("code", code) if code is not None else ("public_id", public_id)
+    dossier = db.session.execute(_BY[by], {"value": value}).scalar_one_or_none()
     if dossier is None or not rule(dossier, current_user):
         abort(404)
     if lock:

@@ -116,8 +116,7 @@ _FIRST_EVENT_COLUMN = len(_DOSSIER_COLUMNS) + 4
 
 def find(code: str) -> Tracked | None:
     """The dossier with what its public view shows, in one round trip (:data:`_FIND`)."""
-    reading_only()
-    rows = db.session.execute(_FIND, {"code": code}).all()
+    rows = reading_only().execute(_FIND, {"code": code}).all()
     if not rows:
         return None
     first = rows[0]
