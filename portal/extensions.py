@@ -88,8 +88,8 @@ def configure_sqlite(engine: Engine, lock_timeout: float = 5.0) -> None:
 
 def reading_only() -> Connection:
     """The request reads and never writes (tracking): its statements run without a transaction
-    around them (AUTOCOMMIT), one round trip each instead of BEGIN, the read and COMMIT. On
-    SQLite that also takes no lock, so readers in other workers are not queued behind it (every
+    around them (PostgreSQL's AUTOCOMMIT; no BEGIN on SQLite), one round trip each instead of
+    BEGIN, the read and COMMIT. On SQLite that also takes no lock, so readers in other workers are not queued behind it (every
     other transaction begins IMMEDIATE, see :func:`configure_sqlite`); on PostgreSQL each
     statement sees what was committed when it began, as in the default READ COMMITTED. Nothing
     changes once the request has already used its connection (a signed-in user was loaded).
