@@ -98,10 +98,7 @@ def reading_only() -> Connection:
     transaction = session.get_transaction()
     if transaction is not None and transaction._connections:  # noqa: SLF001 — already begun as it is
         return session.connection()
-    bind = session.get_bind()
-    if isinstance(bind, Connection) and bind.in_transaction():  # inside a caller's transaction (tests)
-        return session.connection()
-    if bind.dialect.name == "sqlite":
+    if session.get_bind().dialect.name == "sqlite":
         return session.connection(execution_options={"sqlite_begin": False})
     return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 

@@ -106,6 +106,11 @@ class _ConnectionBoundSession(FlaskSQLAlchemySession):
     def get_bind(self, *args: object, **kwargs: object):
         return self.bind
 
+    def connection(self, bind_arguments=None, execution_options=None):  # noqa: ANN001
+        """The test's connection is inside its outer transaction: a request's wish to run outside
+        one (``portal.extensions.reading_only``) cannot apply, and the statements join it."""
+        return super().connection(bind_arguments)
+
 
 @pytest.fixture(autouse=True)
 def _rollback(request: pytest.FixtureRequest) -> Iterator[None]:

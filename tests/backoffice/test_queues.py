@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from portal.backoffice import queues
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.timeutil import utcnow
+from tests.statements import statements_sent
 
 
 def _set(app, code: str, **values) -> None:
@@ -57,19 +58,9 @@ def test_a_long_queue_says_how_far_it_counted_and_suggests_the_filters(app, make
 
 def _page_and_statements(app, client, path: str) -> tuple[str, list[str]]:
     """The page at ``path`` and the SQL statements drawing it sent."""
-    statements: list[str] = []
-
-    def remember(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", remember)
-    try:
+    with statements_sent(app) as sent:
         page = client.get(path).get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", remember)
-    return page, statements
+    return page, [s.sql for s in sent]
 
 
 def test_a_queue_page_reads_the_calendar_once_whatever_its_rows(app, make_dossier, officers):

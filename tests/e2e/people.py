@@ -57,6 +57,13 @@ def found(words: Words, person: PersonRecord) -> str:
     return words("%(name)s, born %(date)s", name=person.full_name, date=f"{person.date_of_birth:%d/%m/%Y}")
 
 
+def address_ready(address: Locator, words: Words) -> None:
+    """Wait until the page's script runs the address: it hides the "show its wards" button once
+    it refills the ward list by itself, so a province chosen before then lists no wards (the
+    page then waits for the button, as without JavaScript)."""
+    expect(address.get_by_role("button", name=words("Show its wards and communes"))).to_be_hidden()
+
+
 def file_input(scope: Page | Locator, words: Words, document: str) -> Locator:
     """The upload input in the group of the document named ``document``."""
     return scope.get_by_role("group", name=document).get_by_label(words("Upload a file (PDF, JPEG or PNG, at most 10 MB)"))

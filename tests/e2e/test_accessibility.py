@@ -16,7 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from portal.eforms.definitions import get_form_definition
 from tests.e2e.conftest import AXE_MISSING, describe_violation, use_language
-from tests.e2e.people import DESKTOP, PHONE, Words, file_input, found, pdf_file, sign_in_citizen, sign_in_officer
+from tests.e2e.people import DESKTOP, PHONE, Words, address_ready, file_input, found, pdf_file, sign_in_citizen, sign_in_officer
 
 pytestmark = pytest.mark.e2e
 
@@ -107,6 +107,7 @@ def test_keyboard_only_citizen_submits(live_server, open_page, couples):
     # Step 2: selects by arrow keys; the ward list follows the province, the host is looked up.
     expect(page.get_by_role("heading", level=1)).to_have_text(definition.steps[1].title("vi"))
     place = page.get_by_role("group", name=label("temporary_address"))
+    address_ready(place, words)
     province = place.get_by_label(words("Province or city"))
     tab_to(page, province)
     choose(page, province, "Thành phố Hà Nội")

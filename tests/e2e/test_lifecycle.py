@@ -37,6 +37,7 @@ from tests.e2e.people import (
     Screenshot,
     Words,
     act,
+    address_ready,
     expect_status,
     fact,
     fetch,
@@ -100,6 +101,7 @@ def fill_field(page: Page, words: Words, field: Field, value: object) -> None:
     if field.type == "address":
         group = page.get_by_role("group", name=label)
         province, ward, street = value
+        address_ready(group, words)
         group.get_by_label(words("Province or city")).select_option(label=province)
         wards = group.get_by_label(words("Ward or commune"))
         expect(wards.locator("option", has_text=ward)).to_be_attached()

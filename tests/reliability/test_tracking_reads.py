@@ -3,18 +3,10 @@ and the answer is the dossier as it stands. On an app of its own, with real conn
 rest of the suite runs inside a transaction that is rolled back, which a lookup then joins)."""
 from __future__ import annotations
 
-from sqlalchemy import event
-
 from portal.extensions import db
 from tests.dossiers.helpers import apply_until_check
 from tests.reliability.test_duplicates import signed_in_citizen
-
-
-def _holds_a_transaction(dbapi_connection) -> bool:  # noqa: ANN001
-    info = getattr(dbapi_connection, "info", None)  # psycopg
-    if info is not None and hasattr(info, "transaction_status"):
-        return info.transaction_status.name != "IDLE"
-    return dbapi_connection.in_transaction  # sqlite3
+from tests.statements import statements_sent
 
 
 def test_a_tracking_lookup_holds_no_transaction_and_sees_each_change(fresh_app, citizen_id):
@@ -24,33 +16,20 @@ def test_a_tracking_lookup_holds_no_transaction_and_sees_each_change(fresh_app, 
     assert client.post(f"/apply/{draft.public_id}/submit", data={"payment": "none"}).status_code == 302
     with app.app_context():
         code = db.session.get(type(draft), draft.id).code
-        engine = db.engine
-
-    seen: list[tuple[str, bool]] = []
-
-    def after(conn, cursor, statement, *args) -> None:  # noqa: ANN001
-        seen.append((statement.split()[0].upper(), _holds_a_transaction(conn.connection.dbapi_connection)))
 
     anonymous = app.test_client()
-    event.listen(engine, "after_cursor_execute", after)
-    try:
+    with statements_sent(app) as sent:
         answer = anonymous.get(f"/api/v1/tracking/{code}")
         page = anonymous.get(f"/track?code={code}")
-    finally:
-        event.remove(engine, "after_cursor_execute", after)
     assert answer.status_code == 200 and answer.get_json()["status"] == "submitted"
     assert page.status_code == 200 and code in page.get_data(as_text=True)
     # Each lookup is one SELECT, answered outside any transaction: no BEGIN, no COMMIT, no lock.
-    assert seen == [("SELECT", False), ("SELECT", False)], seen
+    assert [(s.verb, s.in_transaction) for s in sent] == [("SELECT", False), ("SELECT", False)], sent
 
     # The connection goes back to the pool as it was: the next request's writes are one transaction.
-    seen.clear()
-    event.listen(engine, "after_cursor_execute", after)
-    try:
+    with statements_sent(app) as sent:
         withdrawn = client.post(f"/my/dossiers/{code}/withdraw", data={"confirm": "yes", "reason": "Nộp nhầm thủ tục"})
-    finally:
-        event.remove(engine, "after_cursor_execute", after)
     assert withdrawn.status_code == 302
-    writes = [inside for verb, inside in seen if verb in ("INSERT", "UPDATE", "DELETE")]
-    assert writes and all(writes), seen
+    writes = [s.in_transaction for s in sent if s.verb in ("INSERT", "UPDATE", "DELETE")]
+    assert writes and all(writes), sent
     assert anonymous.get(f"/api/v1/tracking/{code}").get_json()["status"] == "withdrawn"

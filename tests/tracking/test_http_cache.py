@@ -1,32 +1,12 @@
 """Tracking under load (issue 19): one round trip per lookup, ETag and 304, caching per page kind."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
-from portal.extensions import db
+from tests.statements import statements_sent
 
 
-@contextmanager
-def counted(app):
-    statements: list[str] = []
-
-    def remember(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", remember)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", remember)
-
-
-def _queries(statements: list[str]) -> list[str]:
+def _queries(statements) -> list[str]:
     """What the request asked the database, leaving out transaction control (BEGIN, COMMIT)."""
-    return [s for s in statements if s.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH"))]
+    return [s.sql for s in statements if s.verb in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")]
 
 
 def test_the_tracking_api_reads_the_dossier_and_its_events_in_one_query(app, make_dossier, officers):
@@ -34,7 +14,7 @@ def test_the_tracking_api_reads_the_dossier_and_its_events_in_one_query(app, mak
     officers["intake1"].act(code, "accept", note="Hồ sơ hợp lệ.")
     anonymous = app.test_client()
     anonymous.get(f"/api/v1/tracking/{code}")  # the first request of a process warms caches up
-    with counted(app) as statements:
+    with statements_sent(app) as statements:
         response = anonymous.get(f"/api/v1/tracking/{code}")
     assert response.status_code == 200 and response.get_json()["timeline"][-1]["note"] == "Hồ sơ hợp lệ."
     assert len(_queries(statements)) == 1, _queries(statements)
@@ -44,7 +24,7 @@ def test_the_tracking_page_reads_the_dossier_in_one_query(app, make_dossier):
     code = make_dossier()
     anonymous = app.test_client()
     anonymous.get("/track", query_string={"code": code})
-    with counted(app) as statements:
+    with statements_sent(app) as statements:
         page = anonymous.get("/track", query_string={"code": code})
     assert page.status_code == 200 and code in page.get_data(as_text=True)
     assert len(_queries(statements)) == 1, _queries(statements)
