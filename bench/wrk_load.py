@@ -87,9 +87,12 @@ class Figures:
 
 def start_server(port: int, env: dict[str, str], workers: int, threads: int) -> subprocess.Popen:
     # max-requests 0: no worker restarts mid-run (they would reset the CPU accounting).
+    # reuse-port: each worker listens on a socket of its own and the kernel shares the connections
+    # out between them; on one shared socket, whichever worker accepted first took most of wrk's
+    # 32 kept-alive connections in about half the runs, and the run measured one core.
     return subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-         "--max-requests", "0", "--bind", f"127.0.0.1:{port}",
+         "--max-requests", "0", "--reuse-port", "--bind", f"127.0.0.1:{port}",
          # BENCH_ACCESS_LOG=<file>: each request with its time in microseconds (%(D)s), to find slow ones.
          "--access-logfile", os.environ.get("BENCH_ACCESS_LOG") or "/dev/null",
          "--access-logformat", '%(t)s %(p)s "%(r)s" %(s)s %(D)s',

@@ -56,7 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.tracking.views import tracking_bp
     from portal.verify import verify_bp
     from portal.extensions import babel, configure_engine, csrf, db, limiter, migrate
-    from portal.i18n import select_locale, select_timezone, use_compiled_catalogs
+    from portal.i18n import select_locale, select_timezone, translate_templates_once_per_request, use_compiled_catalogs
     from portal.registry import init_app as init_registry
     from portal.demo.seed import seed_demo_command
     from portal.stats.views import stats_bp
@@ -66,11 +66,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
-            configure_engine(engine, app.config["DATABASE_LOCK_TIMEOUT"])
+            configure_engine(engine, app.config["DATABASE_LOCK_TIMEOUT"], app.config["DATABASE_PING_AFTER_IDLE"])
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     use_compiled_catalogs(app)
+    translate_templates_once_per_request(app)
     limiter.init_app(app)
 
     init_registry(app)

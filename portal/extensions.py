@@ -1,7 +1,9 @@
 """Flask extensions, created here and bound to the app in :func:`portal.create_app`."""
 from __future__ import annotations
 
+import select
 import threading
+import time
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -11,6 +13,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so Alembic migrations are reproducible on SQLite and PostgreSQL.
@@ -35,13 +38,56 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 
 
-def configure_engine(engine: Engine, lock_timeout: float) -> None:
+def configure_engine(engine: Engine, lock_timeout: float, ping_after_idle: float) -> None:
     """Per-dialect connection settings; ``lock_timeout`` (seconds) bounds every lock wait, after
-    which the request fails with a 503 page (:mod:`portal.errors`) instead of hanging."""
+    which the request fails with a 503 page (:mod:`portal.errors`) instead of hanging; a pooled
+    connection is tested before use once it has been idle ``ping_after_idle`` seconds."""
+    ping_when_idle(engine, ping_after_idle)
     if engine.dialect.name == "sqlite":
         configure_sqlite(engine, lock_timeout)
     elif engine.dialect.name == "postgresql":
         configure_postgresql(engine, lock_timeout)
+
+
+def ping_when_idle(engine: Engine, seconds: float) -> None:
+    """Test a pooled connection before a request uses it, with a round trip only when it may be
+    broken, and replace it if the test fails. SQLAlchemy's ``pool_pre_ping`` sends a round trip
+    on every checkout, on a busy server for connections in use a millisecond ago. Here:
+
+    - a connection whose socket has something to read while it sat idle in the pool was closed
+      by the server (a restart, a failover, ``pg_terminate_backend``: the server's last message
+      and the end of the stream are waiting), which a non-blocking poll sees without a round trip;
+    - one idle ``seconds`` or more is tested with a round trip too (a firewall may have dropped
+      it without a word).
+
+    A failed test raises ``DisconnectionError``: the pool discards the connection and checks out
+    (or opens) another, so the request does not see it."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record) -> None:  # noqa: ANN001
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _test_if_in_doubt(dbapi_connection, record, _proxy) -> None:  # noqa: ANN001
+        since = record.info.get("idle_since")
+        if since is None:
+            return  # opened for this checkout
+        if time.monotonic() - since < seconds and not _has_unread_data(dbapi_connection):
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(f"the pooled connection failed its test: {error}") from error
+
+
+def _has_unread_data(dbapi_connection) -> bool:  # noqa: ANN001
+    """Something arrived on an idle connection's socket (no socket, as SQLite: nothing did)."""
+    fileno = getattr(dbapi_connection, "fileno", None)
+    if fileno is None:
+        return False
+    poll = select.poll()
+    poll.register(fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poll.poll(0))
 
 
 def configure_postgresql(engine: Engine, lock_timeout: float) -> None:

@@ -4,9 +4,10 @@ Internal states may be finer than the national ones; each maps to exactly one co
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from enum import StrEnum
 
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
 
@@ -68,11 +69,15 @@ def national_code(status: str) -> int | None:
 _TRANSLATED: dict[str, dict[str, str]] = {}
 
 
-def status_label(status: str) -> str:
-    lang = str(get_locale() or "")
+def status_label(status: str, lang: str | None = None) -> str:
+    """The status in words, in ``lang`` (the request's language when not given)."""
+    if lang is None:
+        locale = get_locale()
+        lang = locale.language if locale is not None else ""
     labels = _TRANSLATED.get(lang)
     if labels is None:
-        labels = _TRANSLATED.setdefault(lang, {s.value: str(label) for s, label in LABELS.items()})
+        with force_locale(lang) if lang else nullcontext():
+            labels = _TRANSLATED.setdefault(lang, {s.value: str(label) for s, label in LABELS.items()})
     return labels[Status(status).value]
 
 

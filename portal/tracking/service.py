@@ -77,7 +77,10 @@ class Tracked:
     status: str
     applicant_personal_id: str
     applicant_name: str
-    procedure_snapshot: dict[str, Any]
+    #: From the procedure as it was at submission (the snapshot), not the whole snapshot.
+    procedure_code: str
+    procedure_name_at_submission: str
+    discount_pct: int
     channel: str
     delivery: str | None
     submitted_at: datetime | None
@@ -95,14 +98,15 @@ class Tracked:
 
 _DOSSIER_COLUMNS = (
     Dossier.id, Dossier.version, Dossier.code, Dossier.status, Dossier.applicant_personal_id, Dossier.applicant_name,
-    Dossier.procedure_snapshot, Dossier.channel, Dossier.delivery, Dossier.submitted_at, Dossier.accepted_at,
+    Dossier.procedure_snapshot["code"].as_string(), Dossier.procedure_snapshot["name_vi"].as_string(),
+    Dossier.procedure_snapshot["discount_pct"].as_integer(), Dossier.channel, Dossier.delivery, Dossier.submitted_at, Dossier.accepted_at,
     Dossier.due_at, Dossier.estimated_due_at, Dossier.legal_due_at, Dossier.estimated_legal_due_at,
     Dossier.completed_at, Dossier.returned_at,
 )
 _EVENT_COLUMNS = (DossierEvent.at, DossierEvent.action, DossierEvent.to_status, DossierEvent.public_note)
 #: Built once: the dossier with its agency's and procedure's names and its events, one row per
-#: event (or one row with no event), in one round trip; the answers and other large columns and
-#: the internal notes are never read.
+#: event (or one row with no event), in one round trip; the answers, the procedure snapshot (three
+#: of its values only) and other large columns and the internal notes are never read.
 _FIND = (
     select(*_DOSSIER_COLUMNS, Agency.name_vi, Agency.name_en, Procedure.name_vi, Procedure.name_en, *_EVENT_COLUMNS)
     .join(Agency, Agency.id == Dossier.agency_id)
@@ -200,7 +204,7 @@ def public_view(dossier: Tracked, *, is_detailed: bool, lang: str = "vi") -> Pub
     timeline = tuple(
         TimelineEntry(
             at=from_db(e.at),
-            status=status_label(e.to_status),
+            status=status_label(e.to_status, lang),
             status_code=national_code(e.to_status),
             note=linked_notes.get((e.at, e.action), e.public_note),
         )
@@ -216,7 +220,7 @@ def public_view(dossier: Tracked, *, is_detailed: bool, lang: str = "vi") -> Pub
         due_at=due,
         legal_due_at=legal,
         is_due_estimated=is_estimated,
-        discount_pct=dossier.procedure_snapshot["discount_pct"] if applies_discount and due != legal else 0,
+        discount_pct=dossier.discount_pct if applies_discount and due != legal else 0,
         completed_at=from_db(dossier.completed_at),
         returned_at=from_db(dossier.returned_at),
         timeline=timeline,
@@ -230,8 +234,8 @@ def as_json(view: PublicView) -> dict[str, Any]:
     dossier = view.dossier
     return {
         "code": dossier.code,
-        "procedure_code": dossier.procedure_snapshot["code"],
-        "procedure": dossier.procedure_snapshot["name_vi"],
+        "procedure_code": dossier.procedure_code,
+        "procedure": dossier.procedure_name_at_submission,
         "agency": dossier.agency.name_vi,
         "status": dossier.status,
         "status_label": view.status_label,

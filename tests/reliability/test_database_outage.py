@@ -122,8 +122,9 @@ def test_a_lock_held_too_long_is_a_503_not_a_hang(fresh_app):
 
 
 def test_connections_killed_by_the_server_are_replaced_without_an_error(postgresql_only, fresh_app):
-    """A PostgreSQL restart or failover closes every open connection: the pool's pre-ping sees
-    it and reconnects, so not even the first request after it fails."""
+    """A PostgreSQL restart or failover closes every open connection: the pool sees it when it
+    hands one out (the server's farewell waits on the socket) and reconnects, so not even the
+    first request after it fails."""
     app = fresh_app("restart")
     clients = [app.test_client() for _ in range(3)]
     threads = [threading.Thread(target=c.get, args=("/procedures",)) for c in clients]

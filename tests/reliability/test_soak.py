@@ -109,7 +109,7 @@ def test_fifty_clients_at_once(postgresql_only, fresh_app, register, record_prop
     # One process serves all 50 clients here: its pool holds a connection for each of them.
     app = fresh_app(
         "soak",
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "pool_size": 30, "max_overflow": 30, "pool_timeout": 60},
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 30, "max_overflow": 30, "pool_timeout": 60},
     )
     tally = Tally()
     Recording.tally = tally

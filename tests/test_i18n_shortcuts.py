@@ -1,0 +1,48 @@
+"""The shortcuts the hot pages take in their language work (issue 19) say what Flask-Babel says:
+dates written as Babel writes them, templates translated in the locale in force at each string."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from flask import render_template_string
+from flask_babel import force_locale, format_date, format_datetime
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portal.i18n import day, moment
+
+MOMENTS = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=MOMENTS, aware=st.booleans(), lang=st.sampled_from(["vi", "en"]))
+def test_dates_and_times_read_as_babel_writes_them(app, value, aware, lang):
+    """Naive values are UTC, aware ones are shifted; both land in Vietnam's time zone, across
+    midnight and the turn of the year."""
+    if aware:
+        value = value.replace(tzinfo=timezone(timedelta(hours=-5)))
+    with app.test_request_context(), force_locale(lang):
+        assert moment(value) == format_datetime(value, "HH:mm dd/MM/yyyy")
+        assert day(value) == format_date(value, "dd/MM/yyyy")
+        assert day(value.date()) == format_date(value.date(), "dd/MM/yyyy")
+
+
+def test_a_day_just_before_midnight_utc_is_the_next_day_in_vietnam(app):
+    with app.test_request_context():
+        assert day(datetime(2026, 12, 31, 17, 30)) == "01/01/2027"
+        assert moment(datetime(2026, 12, 31, 17, 30)) == "00:30 01/01/2027"
+        assert day(date(2026, 12, 31)) == "31/12/2026"
+        assert (day(None), moment(None)) == ("", "")
+
+
+def test_templates_translate_in_the_locale_in_force_at_each_string(app):
+    """A page in Vietnamese that writes an English message inside (a notification to someone who
+    reads English) gets each in its language, and Vietnamese again after."""
+    template = "{{ _('Track a dossier') }}"
+    with app.test_request_context():
+        before = render_template_string(template)
+        with force_locale("en"):
+            inside = render_template_string(template)
+        after = render_template_string(template)
+    assert inside == "Track a dossier"
+    assert before == after != inside
