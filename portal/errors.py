@@ -3,8 +3,8 @@
 A database that cannot be reached, or a lock that cannot be had in time, is a 503 with
 ``Retry-After``: the request's half-done work is rolled back (what was saved before stays), the
 page is drawn without asking the database anything, and the pool reconnects by itself once the
-database is back (a lost connection empties the pool; an idle one is tested before use,
-``DATABASE_PING_AFTER_IDLE``, :func:`portal.extensions.ping_when_idle`).
+database is back (a lost connection, seen by a statement or by the test of a pooled connection
+before use, renews the pool: :func:`portal.extensions.ping_when_idle`).
 """
 from __future__ import annotations
 

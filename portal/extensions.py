@@ -13,7 +13,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so Alembic migrations are reproducible on SQLite and PostgreSQL.
@@ -51,17 +51,21 @@ def configure_engine(engine: Engine, lock_timeout: float, ping_after_idle: float
 
 def ping_when_idle(engine: Engine, seconds: float) -> None:
     """Test a pooled connection before a request uses it, with a round trip only when it may be
-    broken, and replace it if the test fails. SQLAlchemy's ``pool_pre_ping`` sends a round trip
-    on every checkout, on a busy server for connections in use a millisecond ago. Here:
+    broken, and renew the pool if the test fails. SQLAlchemy's ``pool_pre_ping`` sends a round
+    trip on every checkout, on a busy server for connections in use a millisecond ago. Here:
 
     - a connection whose socket has something to read while it sat idle in the pool was closed
-      by the server (a restart, a failover, ``pg_terminate_backend``: the server's last message
-      and the end of the stream are waiting), which a non-blocking poll sees without a round trip;
-    - one idle ``seconds`` or more is tested with a round trip too (a firewall may have dropped
-      it without a word).
+      by the server (a restart, ``pg_terminate_backend``: the server's last message and the end
+      of the stream are waiting), which a non-blocking poll sees without a round trip; so is one
+      with no socket any more;
+    - one idle ``seconds`` or more is tested with a round trip too (the server may be gone
+      without having closed it).
 
-    A failed test raises ``DisconnectionError``: the pool discards the connection and checks out
-    (or opens) another, so the request does not see it."""
+    A failed test raises ``InvalidatePoolError``, as ``pool_pre_ping`` does: this connection is
+    reconnected before the request gets it, and every other connection made before now is
+    replaced when next checked out, so the request does not see the failure. A connection that
+    was silently dropped less than ``seconds`` ago is not caught here: the request using it gets
+    the database-unavailable page, and that error renews the pool too."""
 
     @event.listens_for(engine, "checkin")
     def _idle_from(_dbapi_connection, record) -> None:  # noqa: ANN001
@@ -72,12 +76,12 @@ def ping_when_idle(engine: Engine, seconds: float) -> None:
         since = record.info.get("idle_since")
         if since is None:
             return  # opened for this checkout
-        if time.monotonic() - since < seconds and not _has_unread_data(dbapi_connection):
-            return
         try:
+            if time.monotonic() - since < seconds and not _has_unread_data(dbapi_connection):
+                return
             engine.dialect.do_ping(dbapi_connection)
-        except engine.dialect.loaded_dbapi.Error as error:
-            raise DisconnectionError(f"the pooled connection failed its test: {error}") from error
+        except engine.dialect.loaded_dbapi.Error as error:  # also: no socket any more (closed)
+            raise InvalidatePoolError(f"a pooled connection failed its test: {error}") from error
 
 
 def _has_unread_data(dbapi_connection) -> bool:  # noqa: ANN001

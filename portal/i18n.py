@@ -11,7 +11,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, get_translations, to_user_timezone
 
 
@@ -107,6 +107,8 @@ def translate_templates_once_per_request(app: Flask) -> None:
 
 
 def _request_catalog():  # noqa: ANN202 — babel.support.Translations or NullTranslations
+    if not has_app_context():
+        return get_translations()  # Flask-Babel's: no catalog outside an application
     found = g.get("_flask_babel")
     if found is not None:
         kept = getattr(found, "portal_catalog", None)

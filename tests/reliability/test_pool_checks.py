@@ -28,3 +28,17 @@ def test_a_connection_idle_too_long_is_tested_before_use(fresh_app):
     client = app.test_client()
     assert client.get("/procedures").status_code == 200
     assert _pings_while(app, client, "/procedures", 3) == 3
+
+
+def test_a_pooled_connection_closed_underneath_is_replaced(postgresql_only, fresh_app):
+    """A connection whose socket is gone (closed by the driver after a fatal error) cannot even
+    be asked whether data waits: it is replaced like one the server closed."""
+    app = fresh_app("ping-closed", DATABASE_PING_AFTER_IDLE=60.0)
+    client = app.test_client()
+    assert client.get("/procedures").status_code == 200
+    with app.app_context():
+        pooled = db.engine.pool._pool.queue  # noqa: SLF001 — the connections waiting in the pool
+        assert pooled
+        for record in pooled:
+            record.dbapi_connection.close()
+    assert client.get("/procedures").status_code == 200
