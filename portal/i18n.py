@@ -27,11 +27,17 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
-def current_lang() -> str:
-    """The page's language code (``vi``, ``en``): the locale's language, which the portal's
-    locales are (no territory), read without formatting the locale's identifier."""
+def locale_language() -> str | None:
+    """The language code (``vi``, ``en``) of the locale in force, ``None`` outside an application:
+    the locale's language, which the portal's locales are (no territory), read without formatting
+    the locale's identifier."""
     locale = get_locale()
-    return locale.language if locale is not None else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return locale.language if locale is not None else None
+
+
+def current_lang() -> str:
+    """The page's language code."""
+    return locale_language() or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def money(amount: int) -> str:
@@ -95,8 +101,8 @@ def translate_templates_once_per_request(app: Flask) -> None:
 
     Flask-Babel's template callables look up the domain, the locale and the catalog again for
     every string (35 times on a tracking page, each a handful of context lookups); these keep
-    the catalog beside the locale it was found for (Flask-Babel's own per-request namespace),
-    so ``force_locale`` or ``refresh`` (another locale object) finds it anew."""
+    the catalog in ``g`` beside the locale object it was found for, so ``force_locale`` or
+    ``refresh`` (another locale object in Flask-Babel's namespace) finds it anew."""
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _request_catalog().ugettext(s),
         ngettext=lambda s, p, n: _request_catalog().ungettext(s, p, n),
@@ -109,15 +115,12 @@ def translate_templates_once_per_request(app: Flask) -> None:
 def _request_catalog():  # noqa: ANN202 — babel.support.Translations or NullTranslations
     if not has_app_context():
         return get_translations()  # Flask-Babel's: no catalog outside an application
-    found = g.get("_flask_babel")
-    if found is not None:
-        kept = getattr(found, "portal_catalog", None)
-        if kept is not None and kept[0] is getattr(found, "babel_locale", None):
-            return kept[1]
-    catalog = get_translations()
-    found = g.get("_flask_babel")
-    if found is not None:
-        found.portal_catalog = (getattr(found, "babel_locale", None), catalog)
+    kept = g.get("portal_catalog")
+    # Flask-Babel's namespace; ``refresh`` deletes the locale, ``force_locale`` swaps it.
+    if kept is not None and kept[0] is getattr(g._flask_babel, "babel_locale", None):  # noqa: SLF001
+        return kept[1]
+    catalog = get_translations()  # makes Flask-Babel's namespace and chooses the locale
+    g.portal_catalog = (g._flask_babel.babel_locale, catalog)  # noqa: SLF001
     return catalog
 
 

@@ -141,10 +141,11 @@ def track_json(code: str):
         abort(404, f"No dossier has the code {code!r}.")
     # Anyone holding the code sees the same masked view: a proxy may keep it briefly, and a
     # client asking again with If-None-Match gets a 304 without the JSON being built.
-    etag = fingerprint(dossier, is_detailed=False, lang=current_lang())
+    lang = current_lang()
+    etag = fingerprint(dossier, is_detailed=False, lang=lang)
     if not_modified(etag):
         return not_modified_response(etag, public=True)
-    return cache_validated(jsonify(as_json(public_view(dossier, is_detailed=False, lang=current_lang()))), etag, public=True)
+    return cache_validated(jsonify(as_json(public_view(dossier, is_detailed=False, lang=lang))), etag, public=True)
 
 
 @api_bp.get("/v1/stats")

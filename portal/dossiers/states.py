@@ -7,8 +7,10 @@ from __future__ import annotations
 from contextlib import nullcontext
 from enum import StrEnum
 
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+
+from portal.i18n import locale_language
 
 
 class Status(StrEnum):
@@ -72,8 +74,7 @@ _TRANSLATED: dict[str, dict[str, str]] = {}
 def status_label(status: str, lang: str | None = None) -> str:
     """The status in words, in ``lang`` (the request's language when not given)."""
     if lang is None:
-        locale = get_locale()
-        lang = locale.language if locale is not None else ""
+        lang = locale_language() or ""  # outside an application: the English message ids
     labels = _TRANSLATED.get(lang)
     if labels is None:
         with force_locale(lang) if lang else nullcontext():

@@ -34,17 +34,18 @@ def track():
         error = _("No dossier has the code %(code)s. Check the code on your receipt.", code=code)
         return render_template("tracking/track.html", code=raw, error=error, view=None), 404
     detailed = may_see_details(dossier, id_last4, current_user)
+    lang = current_lang()
     # A masked view is the same for everyone holding the code: the browser may keep it and ask
     # again with If-None-Match (304 without drawing the page). The page carries this browser's
     # form token, hence the session's token in the tag. The applicant's details are never kept.
     etag = None
     if not detailed and request.method == "GET" and not is_signed_in():
-        etag = fingerprint(dossier, is_detailed=False, lang=current_lang()) + form_token_tag()
+        etag = fingerprint(dossier, is_detailed=False, lang=lang) + form_token_tag()
         if not_modified(etag):
             return not_modified_response(etag, public=False)
     id_error = _("These are not the last four digits of the applicant's personal ID.") if id_last4 and not detailed else None
     response = make_response(render_template(
-        "tracking/track.html", code=code, error=None, id_error=id_error, view=public_view(dossier, is_detailed=detailed, lang=current_lang())
+        "tracking/track.html", code=code, error=None, id_error=id_error, view=public_view(dossier, is_detailed=detailed, lang=lang)
     ))
     if etag is None:
         response.headers["Cache-Control"] = "private, no-store"
