@@ -5,6 +5,7 @@ import select
 import threading
 import time
 
+from flask import Flask, g
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -143,14 +144,52 @@ def reading_only() -> Connection:
     other transaction begins IMMEDIATE, see :func:`configure_sqlite`); on PostgreSQL each
     statement sees what was committed when it began, as in the default READ COMMITTED. Nothing
     changes once the request has already used its connection (a signed-in user was loaded).
-    Returns the request's connection, for a Core statement that needs no ORM session around it."""
+    Returns the session's connection, on which the ORM statements that follow run too."""
     session = db.session()
     transaction = session.get_transaction()
     if transaction is not None and transaction._connections:  # noqa: SLF001 — already begun as it is
         return session.connection()
-    if session.get_bind().dialect.name == "sqlite":
-        return session.connection(execution_options={"sqlite_begin": False})
-    return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session.connection(execution_options=_outside_a_transaction(session.get_bind()))
+
+
+def reading_connection() -> Connection:
+    """A connection for a Core statement that only reads (a tracking lookup), as
+    :func:`reading_only`, without the ORM session: a request that reads this way and nothing
+    else makes no session, so there is no session transaction to begin and commit around the
+    statement. The connection is the request's own, kept in ``g`` and given back to the pool when
+    the request ends (:func:`init_reading_connections`). Once the session holds a connection (a
+    signed-in user was loaded) the statement runs on that one, as :func:`reading_only`; so it does
+    when the session is bound to a connection of its own (the tests' outer transaction)."""
+    if db.session.registry.has() and db.session().get_transaction() is not None:
+        return reading_only()
+    if isinstance(db.session.session_factory.kw.get("bind"), Connection):
+        return reading_only()
+    kept = g.get(_READING_CONNECTION)
+    if kept is None:
+        engine = db.engine
+        kept = engine.connect().execution_options(**_outside_a_transaction(engine))
+        setattr(g, _READING_CONNECTION, kept)
+    return kept
+
+
+_READING_CONNECTION = "_portal_reading_connection"
+
+
+def _outside_a_transaction(bind: Engine | Connection) -> dict:
+    if bind.dialect.name == "sqlite":
+        return {"sqlite_begin": False}
+    return {"isolation_level": "AUTOCOMMIT"}
+
+
+def init_reading_connections(app: Flask) -> None:
+    """Give the request's reading connection back to the pool when the request ends, whatever
+    happened (it holds no transaction, so there is nothing to commit or roll back)."""
+
+    @app.teardown_appcontext
+    def _close_reading_connection(_error: BaseException | None) -> None:
+        kept = g.pop(_READING_CONNECTION, None)
+        if kept is not None:
+            kept.close()
 
 
 _standalone_engines: dict[tuple[str, int], Engine] = {}

@@ -48,3 +48,23 @@ def test_templates_translate_in_the_locale_in_force_at_each_string(app):
         refreshed = render_template_string(template)
     assert inside == "Track a dossier"
     assert before == after == refreshed != inside
+
+
+def test_underscore_in_a_template_says_what_jinja_gettext_says(app):
+    """``_()`` in a template is the portal's one-call translation; it answers as Jinja's own
+    newstyle ``gettext`` does: translated, its variables escaped, ``%%`` read as ``%``."""
+    pairs = [
+        ("_('%(pct)d %% sooner online', pct=20)", "gettext('%(pct)d %% sooner online', pct=20)"),
+        ("_('No dossier has the code %(code)s. Check the code on your receipt.', code='<b>X</b>')",
+         "gettext('No dossier has the code %(code)s. Check the code on your receipt.', code='<b>X</b>')"),
+        ("_('Track a dossier')", "gettext('Track a dossier')"),
+    ]
+    for lang in ("vi", "en"):
+        with app.test_request_context(), force_locale(lang):
+            for ours, jinjas in pairs:
+                assert render_template_string("{{ " + ours + " }}") == render_template_string("{{ " + jinjas + " }}")
+    with app.test_request_context(), force_locale("vi"):
+        sooner = render_template_string("{{ _('%(pct)d %% sooner online', pct=20) }}")
+        escaped = render_template_string("{{ _('No dossier has the code %(code)s. Check the code on your receipt.', code='<b>X</b>') }}")
+    assert sooner == "Trả kết quả sớm 20 % khi nộp trực tuyến"
+    assert "&lt;b&gt;X&lt;/b&gt;" in escaped and "<b>" not in escaped

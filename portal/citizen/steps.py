@@ -22,6 +22,8 @@ from portal.submission.reuse import origins
 
 def render_step(dossier: Dossier, step: Step, *, raw=None, errors=None, status=200):
     reusable = {f.key: ops.reusable_documents(dossier, f.document) for f in step.fields if f.type == "file"}
+    # Only a step with documents shows what is attached: the others do not read the attachments.
+    attached = dossier.attachments_by_key() if reusable else {}
     return (
         render_template(
             "dossiers/step.html",
@@ -35,7 +37,7 @@ def render_step(dossier: Dossier, step: Step, *, raw=None, errors=None, status=2
             reusable=reusable,
             pages=pending(dossier, step),
             origins={key: origin for docs in reusable.values() for key, origin in origins(docs, dossier).items()},
-            attachments_by_key=dossier.attachments_by_key(),
+            attachments_by_key=attached,
         ),
         status,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, select
 
 from portal.catalog.models import Agency, Procedure
 from portal.dossiers.models import Dossier, DossierEvent
-from portal.extensions import db, reading_only
+from portal.extensions import db, reading_connection
 from portal.textutil import mask_name
 from portal.timeutil import from_db
 from portal.dossiers.states import Status, national_code, status_label
@@ -94,6 +94,8 @@ class Tracked:
     agency: Named
     procedure: Named
     events: tuple[TrackedEvent, ...]
+    #: Every value read for it, written out once (what :func:`fingerprint` digests).
+    read: str = field(default="", repr=False, compare=False)
 
 
 _DOSSIER_COLUMNS = (
@@ -120,7 +122,7 @@ _FIRST_EVENT_COLUMN = len(_DOSSIER_COLUMNS) + 4
 
 def find(code: str) -> Tracked | None:
     """The dossier with what its public view shows, in one round trip (:data:`_FIND`)."""
-    rows = reading_only().execute(_FIND, {"code": code}).all()
+    rows = reading_connection().execute(_FIND, {"code": code}).all()
     if not rows:
         return None
     first = rows[0]
@@ -130,14 +132,14 @@ def find(code: str) -> Tracked | None:
         TrackedEvent(*row[_FIRST_EVENT_COLUMN:]) for row in rows if row[_FIRST_EVENT_COLUMN] is not None
     )
     return Tracked(*dossier_values, agency=Named(agency_vi, agency_en), procedure=Named(procedure_vi, procedure_en),
-                   events=events)
+                   events=events, read=repr([tuple(row) for row in rows]))
 
 
 def fingerprint(dossier: Tracked, *, is_detailed: bool, lang: str) -> str:
     """An ETag for what tracking shows of ``dossier``: a digest of everything read for it (so
     it changes whenever anything shown does, the version counting every change besides), with
     the language, the detail shown and the release of the code and template."""
-    key = f"{_RELEASE}|{is_detailed}|{lang}|{dossier!r}"
+    key = f"{_RELEASE}|{is_detailed}|{lang}|{dossier.read}"
     return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
@@ -171,10 +173,11 @@ class PublicView:
     completed_at: datetime | None
     returned_at: datetime | None
     timeline: tuple[TimelineEntry, ...]
+    lang: str
 
     @property
     def status_label(self) -> str:
-        return status_label(self.dossier.status)
+        return status_label(self.dossier.status, self.lang)
 
     @property
     def status_code(self) -> int | None:
@@ -224,6 +227,7 @@ def public_view(dossier: Tracked, *, is_detailed: bool, lang: str = "vi") -> Pub
         completed_at=from_db(dossier.completed_at),
         returned_at=from_db(dossier.returned_at),
         timeline=timeline,
+        lang=lang,
     )
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from portal.registry import EXTENSION_KEY
 from tests.dossiers.helpers import current_draft
+from tests.statements import statements_sent
 
 
 class _Counting:
@@ -39,3 +40,16 @@ def test_drawing_a_prefilled_step_again_does_not_ask_the_register(app, citizen, 
         page = citizen.get(f"/apply/{dossier.public_id}/steps/applicant")
         assert page.status_code == 200 and person.full_name in page.get_data(as_text=True)
     assert counting_register.lookups == 0
+
+
+def test_a_step_without_documents_does_not_read_the_attachments(app, citizen, citizen_id):
+    """A step of typed answers has nothing attached to show: drawing it reads no attachment (one
+    round trip fewer on most steps); the documents step still lists what is attached."""
+    citizen.get("/procedures/1.004194/apply")
+    dossier = current_draft(app, citizen_id)
+    with statements_sent(app) as sent:
+        assert citizen.get(f"/apply/{dossier.public_id}/steps/applicant").status_code == 200
+    assert sent and not [s.sql for s in sent if "attachments" in s.sql]
+    with statements_sent(app) as sent:
+        assert citizen.get(f"/apply/{dossier.public_id}/steps/documents").status_code == 200
+    assert [s.sql for s in sent if "FROM attachments" in s.sql]

@@ -33,3 +33,39 @@ def test_a_tracking_lookup_holds_no_transaction_and_sees_each_change(fresh_app, 
     writes = [s.in_transaction for s in sent if s.verb in ("INSERT", "UPDATE", "DELETE")]
     assert writes and all(writes), sent
     assert anonymous.get(f"/api/v1/tracking/{code}").get_json()["status"] == "withdrawn"
+
+
+def test_every_lookup_gives_its_connection_back_and_opens_no_session(fresh_app, citizen_id):
+    """A lookup reads on a connection of its own when the request has no session (no ORM session
+    is made, so none is begun and committed); whatever the answer — found, not found, a malformed
+    code, the page or the API — the connection is back in the pool when the request ends."""
+    app = fresh_app("tracking_connections")
+    sessions_made = []
+
+    @app.after_request
+    def note_the_session(response):
+        sessions_made.append(db.session.registry.has())
+        return response
+
+    client, other = signed_in_citizen(app, citizen_id)
+    draft = apply_until_check(app, client, "1.001193", citizen_id, other)
+    assert client.post(f"/apply/{draft.public_id}/submit", data={"payment": "none"}).status_code == 302
+    with app.app_context():
+        code = db.session.get(type(draft), draft.id).code
+        pool = db.engine.pool
+    sessions_made.clear()
+    anonymous = app.test_client()
+    missing = code[:-4] + ("0000" if not code.endswith("0000") else "0001")
+    answers = [
+        anonymous.get(f"/api/v1/tracking/{code}").status_code,
+        anonymous.get(f"/track?code={code}").status_code,
+        anonymous.get(f"/api/v1/tracking/{missing}").status_code,
+        anonymous.get(f"/track?code={missing}").status_code,
+        anonymous.get("/track?code=not-a-code").status_code,
+        client.get(f"/track?code={code}").status_code,  # the applicant, signed in: the session's connection
+    ]
+    assert answers == [200, 200, 404, 404, 400, 200]
+    assert pool.checkedout() == 0
+    # Found by code, anonymous: no session at all. A code that is no dossier is looked for among the
+    # linked groups (an ORM read); the signed-in applicant's session was made to load the account.
+    assert sessions_made[:2] == [False, False] and sessions_made[-1] is True
