@@ -55,7 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.payments import init_app as init_payments
     from portal.tracking.views import tracking_bp
     from portal.verify import verify_bp
-    from portal.extensions import babel, configure_engine, csrf, db, init_reading_connections, limiter, migrate
+    from portal.extensions import babel, configure_engine, csrf, db, limiter, migrate
     from portal.i18n import select_locale, select_timezone, translate_templates_once_per_request, use_compiled_catalogs
     from portal.registry import init_app as init_registry
     from portal.demo.seed import seed_demo_command
@@ -67,7 +67,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         for engine in db.engines.values():
             configure_engine(engine, app.config["DATABASE_LOCK_TIMEOUT"], app.config["DATABASE_PING_AFTER_IDLE"])
-    init_reading_connections(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

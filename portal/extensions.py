@@ -4,8 +4,9 @@ from __future__ import annotations
 import select
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from flask import Flask, g
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -152,44 +153,30 @@ def reading_only() -> Connection:
     return session.connection(execution_options=_outside_a_transaction(session.get_bind()))
 
 
-def reading_connection() -> Connection:
-    """A connection for a Core statement that only reads (a tracking lookup), as
-    :func:`reading_only`, without the ORM session: a request that reads this way and nothing
-    else makes no session, so there is no session transaction to begin and commit around the
-    statement. The connection is the request's own, kept in ``g`` and given back to the pool when
-    the request ends (:func:`init_reading_connections`). Once the session holds a connection (a
-    signed-in user was loaded) the statement runs on that one, as :func:`reading_only`; so it does
-    when the session is bound to a connection of its own (the tests' outer transaction)."""
-    if db.session.registry.has() and db.session().get_transaction() is not None:
-        return reading_only()
-    if isinstance(db.session.session_factory.kw.get("bind"), Connection):
-        return reading_only()
-    kept = g.get(_READING_CONNECTION)
-    if kept is None:
-        engine = db.engine
-        kept = engine.connect().execution_options(**_outside_a_transaction(engine))
-        setattr(g, _READING_CONNECTION, kept)
-    return kept
-
-
-_READING_CONNECTION = "_portal_reading_connection"
+@contextmanager
+def reading_connection() -> Iterator[Connection]:
+    """A connection for one Core statement that only reads (a tracking lookup), as
+    :func:`reading_only` but without the ORM session: a request that reads this way and nothing
+    else makes no session, so no session transaction is begun and committed around the
+    statement. The connection is checked out for the block only, so a request never holds two
+    (the ORM statements that may follow get the pool's next one). Once the session holds a
+    connection (a signed-in user was loaded) the statement runs on that one, as
+    :func:`reading_only`; so it does when the session is bound to a connection of its own (the
+    tests' outer transaction)."""
+    if (db.session.registry.has() and db.session().get_transaction() is not None) or isinstance(
+        db.session.session_factory.kw.get("bind"), Connection
+    ):
+        yield reading_only()
+        return
+    engine = db.engine
+    with engine.connect() as connection:
+        yield connection.execution_options(**_outside_a_transaction(engine))
 
 
 def _outside_a_transaction(bind: Engine | Connection) -> dict:
     if bind.dialect.name == "sqlite":
         return {"sqlite_begin": False}
     return {"isolation_level": "AUTOCOMMIT"}
-
-
-def init_reading_connections(app: Flask) -> None:
-    """Give the request's reading connection back to the pool when the request ends, whatever
-    happened (it holds no transaction, so there is nothing to commit or roll back)."""
-
-    @app.teardown_appcontext
-    def _close_reading_connection(_error: BaseException | None) -> None:
-        kept = g.pop(_READING_CONNECTION, None)
-        if kept is not None:
-            kept.close()
 
 
 _standalone_engines: dict[tuple[str, int], Engine] = {}

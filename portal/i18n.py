@@ -117,11 +117,12 @@ def translate_templates_once_per_request(app: Flask) -> None:
 
 
 @pass_eval_context
-def _translate(eval_ctx: EvalContext, string: str, **variables: object) -> str:
+def _translate(eval_ctx: EvalContext, string: str, /, **variables: object) -> str:
     """``_()`` in a template, in one call: what Jinja's alias does through two more (it resolves
     ``gettext`` in the context and calls Jinja's newstyle wrapper, which calls the callable
     above), with the same result: the text from the request's catalog, marked safe where the
-    template escapes, its variables escaped, and always read as a format string (``%%`` → ``%``)."""
+    template escapes, its variables escaped, and always read as a format string (``%%`` → ``%``);
+    a variable may be called ``string``, as with Jinja's (whose parameter is ``__string``)."""
     text = _request_catalog().ugettext(string)
     if eval_ctx.autoescape:
         text = Markup(text)

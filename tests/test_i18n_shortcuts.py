@@ -68,3 +68,5 @@ def test_underscore_in_a_template_says_what_jinja_gettext_says(app):
         escaped = render_template_string("{{ _('No dossier has the code %(code)s. Check the code on your receipt.', code='<b>X</b>') }}")
     assert sooner == "Trả kết quả sớm 20 % khi nộp trực tuyến"
     assert "&lt;b&gt;X&lt;/b&gt;" in escaped and "<b>" not in escaped
+    with app.test_request_context():
+        assert render_template_string("{{ _('%(string)s', string='<i>') }}") == "&lt;i&gt;"

@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, select
 
 from portal.catalog.models import Agency, Procedure
 from portal.dossiers.models import Dossier, DossierEvent
-from portal.extensions import db, reading_connection
+from portal.extensions import db, reading_connection, reading_only
 from portal.textutil import mask_name
 from portal.timeutil import from_db
 from portal.dossiers.states import Status, national_code, status_label
@@ -95,7 +95,7 @@ class Tracked:
     procedure: Named
     events: tuple[TrackedEvent, ...]
     #: Every value read for it, written out once (what :func:`fingerprint` digests).
-    read: str = field(default="", repr=False, compare=False)
+    read: str = field(repr=False, compare=False)
 
 
 _DOSSIER_COLUMNS = (
@@ -122,7 +122,8 @@ _FIRST_EVENT_COLUMN = len(_DOSSIER_COLUMNS) + 4
 
 def find(code: str) -> Tracked | None:
     """The dossier with what its public view shows, in one round trip (:data:`_FIND`)."""
-    rows = reading_connection().execute(_FIND, {"code": code}).all()
+    with reading_connection() as connection:
+        rows = connection.execute(_FIND, {"code": code}).all()
     if not rows:
         return None
     first = rows[0]
@@ -192,6 +193,7 @@ _LINKED_ACTIONS = frozenset({"receive_linked", "stop_linked"})
 def _linked_notes(dossier: Tracked, lang: str) -> dict[tuple[datetime, str], str]:
     if not any(e.action in _LINKED_ACTIONS for e in dossier.events):
         return {}
+    reading_only()  # the ORM reads below, as the lookup: outside a transaction, no lock
     record = db.session.get(Dossier, dossier.id)
     if record is None:
         return {}
