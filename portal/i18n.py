@@ -122,22 +122,27 @@ def _translate(eval_ctx: EvalContext, string: str, /, **variables: object) -> st
     ``gettext`` in the context and calls Jinja's newstyle wrapper, which calls the callable
     above), with the same result: the text from the request's catalog, marked safe where the
     template escapes, its variables escaped, and always read as a format string (``%%`` → ``%``);
-    a variable may be called ``string``, as with Jinja's (whose parameter is ``__string``)."""
+    a variable may be called ``string``, as with Jinja's (whose parameter is ``__string``). A
+    text with neither variables nor a ``%`` is the same after formatting, so it is not formatted
+    (Markup's ``%`` wraps its argument to escape it: the most costly step for most strings)."""
     text = _request_catalog().ugettext(string)
     if eval_ctx.autoescape:
         text = Markup(text)
+    if not variables and "%" not in text:
+        return text
     return text % variables
 
 
 def _request_catalog():  # noqa: ANN202 — babel.support.Translations or NullTranslations
     if not has_app_context():
         return get_translations()  # Flask-Babel's: no catalog outside an application
-    kept = g.get("portal_catalog")
+    store = g._get_current_object()  # noqa: SLF001 — the request's g itself: plain attributes from here
+    kept = getattr(store, "portal_catalog", None)
     # Flask-Babel's namespace; ``refresh`` deletes the locale, ``force_locale`` swaps it.
-    if kept is not None and kept[0] is getattr(g._flask_babel, "babel_locale", None):  # noqa: SLF001
+    if kept is not None and kept[0] is getattr(store._flask_babel, "babel_locale", None):  # noqa: SLF001
         return kept[1]
     catalog = get_translations()  # makes Flask-Babel's namespace and chooses the locale
-    g.portal_catalog = (g._flask_babel.babel_locale, catalog)  # noqa: SLF001
+    store.portal_catalog = (store._flask_babel.babel_locale, catalog)  # noqa: SLF001
     return catalog
 
 

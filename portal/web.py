@@ -57,7 +57,7 @@ def _template_globals() -> dict:
         "money": i18n.money,
         "day": i18n.day,
         "moment": i18n.moment,
-        "current_user": current_user,
+        "current_user": current_user._get_current_object(),  # noqa: SLF001 — resolved once a page, not at each use
         "role_label": lambda role: str(ROLE_LABELS.get(role, role or "")),
     }
 

@@ -58,6 +58,7 @@ def test_underscore_in_a_template_says_what_jinja_gettext_says(app):
         ("_('No dossier has the code %(code)s. Check the code on your receipt.', code='<b>X</b>')",
          "gettext('No dossier has the code %(code)s. Check the code on your receipt.', code='<b>X</b>')"),
         ("_('Track a dossier')", "gettext('Track a dossier')"),
+        ("_('All 100%% online')", "gettext('All 100%% online')"),
     ]
     for lang in ("vi", "en"):
         with app.test_request_context(), force_locale(lang):
@@ -70,3 +71,4 @@ def test_underscore_in_a_template_says_what_jinja_gettext_says(app):
     assert "&lt;b&gt;X&lt;/b&gt;" in escaped and "<b>" not in escaped
     with app.test_request_context():
         assert render_template_string("{{ _('%(string)s', string='<i>') }}") == "&lt;i&gt;"
+        assert render_template_string("{{ _('All 100%% online') }}") == "All 100% online"
