@@ -99,10 +99,29 @@ def live_app(register: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             engine.dispose()
 
 
+def _body_closed_before_sending(app: Flask) -> Callable:
+    """The app with each response's body read and closed before the server sends it.
+
+    Werkzeug's development server closes a body (an open static file) only after draining what
+    is left on the socket; when the browser has already dropped the connection (a page closed
+    while its icon loads), that read raises and the close is skipped, so the file is left to the
+    garbage collector and its ResourceWarning fails whichever test runs then."""
+
+    def serve(environ, start_response):  # noqa: ANN001, ANN202
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return serve
+
+
 @pytest.fixture(scope="session")
 def live_server(live_app: Flask) -> Iterator[str]:
     """The base URL of the portal served over HTTP, e.g. ``http://127.0.0.1:41234``."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _body_closed_before_sending(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
