@@ -163,14 +163,12 @@ def reading_connection() -> Iterator[Connection]:
     connection (a signed-in user was loaded) the statement runs on that one, as
     :func:`reading_only`; so it does when the session is bound to a connection of its own (the
     tests' outer transaction)."""
-    if (db.session.registry.has() and db.session().get_transaction() is not None) or isinstance(
-        db.session.session_factory.kw.get("bind"), Connection
-    ):
+    bind = db.session.session_factory.kw.get("bind") or db.engine  # the session's, without making one
+    if isinstance(bind, Connection) or (db.session.registry.has() and db.session().get_transaction() is not None):
         yield reading_only()
         return
-    engine = db.engine
-    with engine.connect() as connection:
-        yield connection.execution_options(**_outside_a_transaction(engine))
+    with bind.connect() as connection:
+        yield connection.execution_options(**_outside_a_transaction(bind))
 
 
 def _outside_a_transaction(bind: Engine | Connection) -> dict:

@@ -3,7 +3,6 @@ ask for at the root of the site."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, send_from_directory, session, url_for
-from flask_login import current_user
 
 from portal import i18n
 from portal.auth.models import ROLE_LABELS
@@ -57,7 +56,6 @@ def _template_globals() -> dict:
         "money": i18n.money,
         "day": i18n.day,
         "moment": i18n.moment,
-        "current_user": current_user._get_current_object(),  # noqa: SLF001 — resolved once a page, not at each use
         "role_label": lambda role: str(ROLE_LABELS.get(role, role or "")),
     }
 

@@ -94,8 +94,8 @@ class Tracked:
     agency: Named
     procedure: Named
     events: tuple[TrackedEvent, ...]
-    #: Every value read for it, written out once (what :func:`fingerprint` digests).
-    read: str = field(repr=False, compare=False)
+    #: The rows as read, every value of them (what :func:`fingerprint` digests).
+    rows: tuple[tuple[Any, ...], ...] = field(repr=False, compare=False)
 
 
 _DOSSIER_COLUMNS = (
@@ -133,14 +133,14 @@ def find(code: str) -> Tracked | None:
         TrackedEvent(*row[_FIRST_EVENT_COLUMN:]) for row in rows if row[_FIRST_EVENT_COLUMN] is not None
     )
     return Tracked(*dossier_values, agency=Named(agency_vi, agency_en), procedure=Named(procedure_vi, procedure_en),
-                   events=events, read=repr([tuple(row) for row in rows]))
+                   events=events, rows=tuple(tuple(row) for row in rows))
 
 
 def fingerprint(dossier: Tracked, *, is_detailed: bool, lang: str) -> str:
     """An ETag for what tracking shows of ``dossier``: a digest of everything read for it (so
     it changes whenever anything shown does, the version counting every change besides), with
     the language, the detail shown and the release of the code and template."""
-    key = f"{_RELEASE}|{is_detailed}|{lang}|{dossier.read}"
+    key = f"{_RELEASE}|{is_detailed}|{lang}|{dossier.rows!r}"
     return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
