@@ -2,20 +2,21 @@
 sorted by the time left (earliest due first), one agency at a time."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, select
 
 from portal.auth.models import User
 from portal.catalog.models import Procedure
 from portal.dossiers.models import Dossier
 from portal.dossiers.states import OPEN_STATES, Status
-from portal.backoffice.rows import Row, intake_minutes, rows_of
+from portal.backoffice.rows import Row, intake_minutes, page_statement, rows_from
 from portal.extensions import db
-from portal.timeutil import parse_day, to_db, utcnow
+from portal.timeutil import parse_day, to_db
 from portal.workflow.linked import awaited
 
 S = Status
@@ -112,75 +113,132 @@ def landing_queue(officer: User) -> Queue:
     return next((q for q in mine if sizes[q.key]), mine[0] if mine else QUEUES["all"])
 
 
-def _membership(queue: Queue, officer: User) -> ColumnElement[bool]:
+# The queues' statements are built once per queue and set of filters, with the officer, the time
+# and the filters' values as parameters (:func:`_parameters`): building and keying them on every
+# page cost about 0.8 ms of a page's CPU (measured alone: counts 0.35, page 0.18, rows 0.25).
+
+def _membership(queue: Queue) -> ColumnElement[bool]:
     """What puts one of the officer's agency's dossiers in ``queue``."""
-    conditions = [Dossier.status.in_([s.value for s in queue.statuses])]
+    conditions = [Dossier.status.in_(sorted(s.value for s in queue.statuses))]
     if queue.only_mine:
-        conditions.append(Dossier.assigned_to_id == officer.id)
+        conditions.append(Dossier.assigned_to_id == bindparam("officer_id"))
     if queue.only_new_supplements:
         conditions.append(Dossier.has_new_supplement.is_(True))
     if queue.only_supplement_late:
-        conditions.append(Dossier.supplement_due_at < utcnow())
+        conditions.append(Dossier.supplement_due_at < bindparam("now"))
     return and_(*conditions)
 
 
-def _base(queue: Queue, officer: User) -> Select[tuple[Dossier]]:
-    return select(Dossier).where(Dossier.agency_id == officer.agency_id, _membership(queue, officer))
-
-
-def _filtered(stmt: Select[tuple[Dossier]], filters: Filters, now: datetime) -> Select[tuple[Dossier]]:
-    if filters.procedure:
-        stmt = stmt.join(Dossier.procedure).where(Procedure.code == filters.procedure)
-    if filters.status:
-        stmt = stmt.where(Dossier.status == filters.status)
-    if filters.channel:
-        stmt = stmt.where(Dossier.channel == filters.channel)
-    if filters.deadline:  # only a running clock can be within, at risk or overdue (not a paused one)
-        stmt = stmt.where(Dossier.status.in_([s.value for s in OPEN_STATES]), Dossier.is_clock_paused.is_(False))
-    if filters.deadline == "overdue":
-        stmt = stmt.where(Dossier.due_at < now)
-    elif filters.deadline == "at_risk":
-        stmt = stmt.where(Dossier.at_risk_from <= now, Dossier.due_at >= now)
-    elif filters.deadline == "within":
-        stmt = stmt.where(Dossier.at_risk_from > now)
-    if filters.date_from:
-        stmt = stmt.where(Dossier.submitted_at >= to_db(datetime.combine(filters.date_from, datetime.min.time())))
-    if filters.date_to:
-        stmt = stmt.where(
-            Dossier.submitted_at < to_db(datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time()))
+def _parameters(officer: User, now: datetime, filters: Filters | None = None) -> dict[str, Any]:
+    """The values of the statements' parameters: the officer's, the time (as stored) and the filters'."""
+    values: dict[str, Any] = {"agency_id": officer.agency_id, "officer_id": officer.id, "now": to_db(now)}
+    if filters is not None:
+        values.update(
+            procedure=filters.procedure, status=filters.status, channel=filters.channel,
+            submitted_from=to_db(datetime.combine(filters.date_from, datetime.min.time())) if filters.date_from else None,
+            submitted_before=(to_db(datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time()))
+                              if filters.date_to else None),
         )
+    return values
+
+
+class _Shape(NamedTuple):
+    """Which filters are set (a statement's shape; their values are parameters). The deadline
+    filter's own value changes the statement too."""
+
+    procedure: bool
+    status: bool
+    channel: bool
+    deadline: str
+    date_from: bool
+    date_to: bool
+
+    @classmethod
+    def of(cls, filters: Filters) -> _Shape:
+        return cls(bool(filters.procedure), bool(filters.status), bool(filters.channel), filters.deadline,
+                   filters.date_from is not None, filters.date_to is not None)
+
+
+def _filtered(stmt: Select[Any], filters: _Shape) -> Select[Any]:
+    """``stmt`` with the filters set in ``filters``."""
+    if filters.procedure:
+        stmt = stmt.join(Dossier.procedure).where(Procedure.code == bindparam("procedure"))
+    if filters.status:
+        stmt = stmt.where(Dossier.status == bindparam("status"))
+    if filters.channel:
+        stmt = stmt.where(Dossier.channel == bindparam("channel"))
+    if filters.deadline:  # only a running clock can be within, at risk or overdue (not a paused one)
+        stmt = stmt.where(Dossier.status.in_(sorted(s.value for s in OPEN_STATES)), Dossier.is_clock_paused.is_(False))
+    if filters.deadline == "overdue":
+        stmt = stmt.where(Dossier.due_at < bindparam("now"))
+    elif filters.deadline == "at_risk":
+        stmt = stmt.where(Dossier.at_risk_from <= bindparam("now"), Dossier.due_at >= bindparam("now"))
+    elif filters.deadline == "within":
+        stmt = stmt.where(Dossier.at_risk_from > bindparam("now"))
+    if filters.date_from:
+        stmt = stmt.where(Dossier.submitted_at >= bindparam("submitted_from"))
+    if filters.date_to:
+        stmt = stmt.where(Dossier.submitted_at < bindparam("submitted_before"))
     return stmt
+
+
+@functools.cache
+def _counts_statement(keys: tuple[str, ...]) -> Select[Any]:
+    queues = [QUEUES[key] for key in keys]
+    statuses = sorted({s.value for q in queues for s in q.statuses})
+    return (
+        select(*(func.count().filter(_membership(q)).label(q.key) for q in queues))
+        .where(Dossier.agency_id == bindparam("agency_id"), Dossier.status.in_(statuses))
+    )
 
 
 def counts(queues: list[Queue], officer: User) -> dict[str, int]:
     """The size of each of ``queues`` for the navigation, in one query over the agency's dossiers."""
     if not queues:
         return {}
-    statuses = {s.value for q in queues for s in q.statuses}
-    row = db.session.execute(
-        select(*(func.count().filter(_membership(q, officer)).label(q.key) for q in queues))
-        .where(Dossier.agency_id == officer.agency_id, Dossier.status.in_(sorted(statuses)))
-    ).one()
-    return dict(row._mapping)
+    statement = _counts_statement(tuple(q.key for q in queues))
+    return dict(db.session.execute(statement, _parameters(officer, datetime.now(UTC))).one()._mapping)
+
+
+class _Listing(NamedTuple):
+    count: Select[tuple[int]]  # the queue's size, up to COUNT_CAP + 1
+    page: Select[Any]  # a page of its rows
+    counted_page: Select[Any]  # the same, with the size as the column ``total``: one round trip
+
+
+_ORDER = (Dossier.due_at.asc().nulls_last(), Dossier.submitted_at, Dossier.id)
+
+
+@functools.cache
+def _listing(key: str, shape: _Shape) -> _Listing:
+    """The statements of queue ``key`` with the filters of ``shape`` set."""
+    ids = _filtered(
+        select(Dossier.id).where(Dossier.agency_id == bindparam("agency_id"), _membership(QUEUES[key])), shape
+    )
+    count = select(func.count()).select_from(ids.limit(bindparam("cap", type_=Integer)).correlate(None).subquery())
+    page_ids = ids.order_by(*_ORDER).offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer))
+    return _Listing(count, page_statement(page_ids, _ORDER),
+                    page_statement(page_ids, _ORDER, total=count.scalar_subquery()))
 
 
 def page_of(queue: Queue, officer: User, filters: Filters, page: int, size: int, *, now: datetime, lang: str,
             known_total: int | None = None) -> tuple[list[Row], int]:
     """One page of the queue's rows, earliest due first (not yet accepted: oldest submission
     first), and the queue's size up to :data:`COUNT_CAP` + 1 (``known_total`` when the caller
-    has it: the navigation's count of an unfiltered queue).
+    has it: the navigation's count of an unfiltered queue), in one round trip.
 
     The order matches the index on ``due_at`` (NULLS LAST is PostgreSQL's own order), so the
     first page of a million dossiers is read from the index, not sorted; the count reads ids
     only, which the covering index on agency and status answers without the table.
     """
-    stmt = _filtered(_base(queue, officer), filters, to_db(now))
-    total = known_total if known_total is not None else db.session.execute(
-        select(func.count()).select_from(stmt.with_only_columns(Dossier.id).limit(COUNT_CAP + 1).subquery())
-    ).scalar_one()
-    rows = rows_of(stmt.order_by(Dossier.due_at.asc().nulls_last(), Dossier.submitted_at, Dossier.id),
-                   offset=(page - 1) * size, limit=size, now=now, lang=lang)
-    return rows, total
+    listing = _listing(queue.key, _Shape.of(filters))
+    values = {**_parameters(officer, now, filters), "offset": (page - 1) * size, "limit": size, "cap": COUNT_CAP + 1}
+    if known_total is not None:
+        return rows_from(db.session.execute(listing.page, values).all(), now=now, lang=lang), known_total
+    records = db.session.execute(listing.counted_page, values).all()
+    # A page past the end has no row to carry the size.
+    total = records[0].total if records else db.session.execute(listing.count, values).scalar_one()
+    return rows_from(records, now=now, lang=lang), total
 
 
 def specialists_with_workload(officer: User) -> list[tuple[User, int]]:

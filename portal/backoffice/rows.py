@@ -11,11 +11,12 @@ is replayed (``clock.deadline``) — a few rows on any page.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, select
+from sqlalchemy import Select, and_, bindparam, exists, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from portal.auth.models import User
@@ -87,24 +88,41 @@ _COLUMNS = (
 )
 
 
-def rows_of(stmt: Select[tuple[Dossier]], *, offset: int, limit: int, now: datetime, lang: str) -> list[Row]:
-    """The rows of ``stmt`` (a select of dossiers with its filters and order) from ``offset``.
+#: Built once, as every statement of a page of rows: building and keying a statement of this
+#: size costs about a quarter of a millisecond, on every page.
+_FROM = (
+    select(*_COLUMNS)
+    .join(_ProcedureName, _ProcedureName.id == Dossier.procedure_id)
+    .outerjoin(_Assignee, _Assignee.id == Dossier.assigned_to_id)
+    .outerjoin(_Waiting, and_(_Waiting.dossier_id == Dossier.id, _Waiting.waits_for_id.is_not(None),
+                              _Waiting.released_at.is_(None)))
+)
+_ROWS = _FROM.where(Dossier.id.in_(bindparam("ids", expanding=True)))
 
-    The page's ids first (the filters and the order alone, which an index answers), then the
-    columns of those rows only: a database that sorts (SQLite over a whole agency) would
-    otherwise compute every column of every row it sorts."""
+
+def page_statement(ids: Select[tuple[int]], order: Sequence[Any], *, total: Any = None) -> Select[Any]:
+    """One statement for a page of rows: the columns of the dossiers ``ids`` selects (with its
+    filters, order and page) in ``order``, and ``total`` (a scalar subquery) as the column
+    ``total`` when given. The page's ids are found first, from the filters and the order alone
+    (which an index answers), then the columns of those rows only: a database that sorts
+    (SQLite over a whole agency) would otherwise compute every column of every row it sorts."""
+    statement = _FROM.where(Dossier.id.in_(ids.correlate(None))).order_by(*order)
+    return statement if total is None else statement.add_columns(total.label("total"))
+
+
+def rows_of(stmt: Select[tuple[Dossier]], *, offset: int, limit: int, now: datetime, lang: str) -> list[Row]:
+    """The rows of ``stmt`` (a select of dossiers with its filters and order) from ``offset``:
+    the page's ids, then their columns (:func:`page_statement` does both in one statement
+    where the order is known)."""
     ids = db.session.execute(stmt.with_only_columns(Dossier.id).offset(offset).limit(limit)).scalars().all()
     if not ids:
         return []
-    found = {r.id: r for r in db.session.execute(
-        select(*_COLUMNS)
-        .join(_ProcedureName, _ProcedureName.id == Dossier.procedure_id)
-        .outerjoin(_Assignee, _Assignee.id == Dossier.assigned_to_id)
-        .outerjoin(_Waiting, and_(_Waiting.dossier_id == Dossier.id, _Waiting.waits_for_id.is_not(None),
-                                  _Waiting.released_at.is_(None)))
-        .where(Dossier.id.in_(ids))
-    )}
-    records = [found[i] for i in ids]
+    found = {r.id: r for r in db.session.execute(_ROWS, {"ids": list(ids)})}
+    return rows_from([found[i] for i in ids], now=now, lang=lang)
+
+
+def rows_from(records: Sequence[Any], *, now: datetime, lang: str) -> list[Row]:
+    """The rows of ``records`` (rows of a statement of :data:`_COLUMNS`)."""
     extended = _replayed([r.id for r in records if r.is_extended and r.outcome is None], now, lang)
     leads = _leads({r.waits_for_id for r in records if r.waits_for_id is not None}, lang)
     rows = []

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from portal.backoffice import queues
+from portal.catalog.models import Procedure
+from portal.deadlines import VN_TZ
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.timeutil import utcnow
@@ -82,3 +84,53 @@ def test_an_unfiltered_queue_counts_its_dossiers_once_for_the_navigation_and_the
     heading = re.search(r"<h1>[^<]*<span[^>]*>\((\d+)\)", page)
     navigation = re.search(r'href="/officer/queues/intake"[^>]*>[^<]*<span class="nav-count">(\d+)</span>', page)
     assert heading and navigation and heading.group(1) == navigation.group(1)
+
+
+def test_each_filter_keeps_the_dossiers_it_names_and_only_those(app, make_dossier, officers):
+    recent, older, other = make_dossier(), make_dossier(), make_dossier()
+    officers["intake1"].act(recent, "accept")
+    with app.app_context():
+        agency_id = db.session.execute(select(Dossier.agency_id).where(Dossier.code == other)).scalar_one()
+        procedure = db.session.execute(
+            select(Procedure).where(Procedure.agency_id == agency_id, Procedure.code != "1.004194",
+                                    Procedure.is_published.is_(True)).limit(1)
+        ).scalar_one()
+        procedure_id, procedure_code = procedure.id, procedure.code
+    _set(app, older, submitted_at=utcnow() - timedelta(days=10), channel="counter")
+    _set(app, other, procedure_id=procedure_id)
+    today = datetime.now(VN_TZ).date()  # the filters' days are Vietnam's
+    ten_days_ago = today - timedelta(days=10)
+
+    def listed(**filters: str) -> set[str]:
+        args = {"procedure": "", "status": "", "channel": "", "deadline": "", "from": "", "to": "", **filters}
+        page = officers["intake1"].client.get("/officer/queues/all", query_string=args).get_data(as_text=True)
+        return {code for code in (recent, older, other) if code in page}
+
+    assert listed() == {recent, older, other}
+    assert listed(procedure="1.004194") == {recent, older}
+    assert listed(procedure=procedure_code) == {other}
+    assert listed(status="accepted") == {recent}
+    assert listed(status="submitted") == {older, other}
+    assert listed(channel="counter") == {older}
+    assert listed(channel="online") == {recent, other}
+    assert listed(**{"from": (today - timedelta(days=5)).isoformat()}) == {recent, other}
+    assert listed(to=(today - timedelta(days=5)).isoformat()) == {older}
+    assert listed(**{"from": ten_days_ago.isoformat(), "to": ten_days_ago.isoformat()}) == {older}
+    assert listed(procedure="1.004194", channel="online") == {recent}
+
+
+def test_a_page_past_the_end_still_says_how_many_there_are(app, make_dossier, officers):
+    codes = [make_dossier() for _ in range(2)]
+    page = officers["intake1"].client.get("/officer/queues/all?page=9").get_data(as_text=True)
+    assert not any(code in page for code in codes)
+    assert re.search(r"<h1>[^<]*<span[^>]*>\(2\)", page)
+
+
+def test_a_queue_page_reads_its_rows_and_its_size_in_one_statement(app, make_dossier, officers):
+    codes = [make_dossier() for _ in range(3)]
+    page, statements = _page_and_statements(app, officers["intake1"].client, "/officer/queues/all")
+    assert all(code in page for code in codes)
+    assert re.search(r"<h1>[^<]*<span[^>]*>\(3\)", page)
+    reading_dossiers = [s for s in statements if "from dossiers" in s.lower()]
+    # the navigation's counts, and the page's rows with the list's size
+    assert len(reading_dossiers) == 2
