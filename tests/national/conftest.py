@@ -27,7 +27,7 @@ from portal.workflow.transitions import apply_transition
 from tests.reliability.conftest import postgresql_only  # noqa: F401 - a fixture shared with these tests
 
 SECRET = "national-test-secret"
-TIMEOUT = 0.25  # seconds the worker waits for an answer in these tests
+TIMEOUT = 1.0  # seconds the worker waits for an answer in these tests (0.25 s was missed by a 503 under CI load)
 
 
 class Receiver:
