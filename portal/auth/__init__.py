@@ -6,7 +6,7 @@ SameSite, Secure in production.
 """
 from __future__ import annotations
 
-import functools
+from functools import cache
 import time
 
 from flask import Flask, flash, redirect, request, session, url_for
@@ -25,7 +25,7 @@ def _load_user(user_id: str):
     return db.session.execute(_user_by_id(), {"id": int(user_id)}).scalar_one_or_none()
 
 
-@functools.cache
+@cache
 def _user_by_id():
     from portal.auth.models import User
 

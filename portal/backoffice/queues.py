@@ -2,7 +2,7 @@
 sorted by the time left (earliest due first), one agency at a time."""
 from __future__ import annotations
 
-import functools
+from functools import cache
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -182,7 +182,7 @@ def _filtered(stmt: Select[Any], filters: _Shape) -> Select[Any]:
     return stmt
 
 
-@functools.cache
+@cache
 def _counts_statement(keys: tuple[str, ...]) -> Select[Any]:
     queues = [QUEUES[key] for key in keys]
     statuses = sorted({s.value for q in queues for s in q.statuses})
@@ -209,7 +209,7 @@ class _Listing(NamedTuple):
 _ORDER = (Dossier.due_at.asc().nulls_last(), Dossier.submitted_at, Dossier.id)
 
 
-@functools.cache
+@cache
 def _listing(key: str, shape: _Shape) -> _Listing:
     """The statements of queue ``key`` with the filters of ``shape`` set."""
     ids = _filtered(
