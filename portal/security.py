@@ -27,7 +27,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Request, Response, current_app, request, session
-from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -279,7 +278,9 @@ def cache_validated(response: Response, etag: str, *, public: bool) -> Response:
         response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
     else:
         response.headers["Cache-Control"] = "private, no-cache"
-        response.vary.add("Cookie")
+    # Shared or not, the answer is the one for this session (or for none): a cache keeps one
+    # per cookie, so a visitor who chose English never gets the page kept for the others.
+    response.vary.add("Cookie")
     return response
 
 
@@ -302,15 +303,9 @@ def page_etag(body: str | bytes) -> str:
     return digest.hexdigest()[:24]
 
 
-def form_token_tag() -> str:
-    """The session's form token as a short tag, made now if the page about to be drawn would
-    make it: an ETag for a page with forms includes it (see :func:`page_etag`)."""
-    generate_csrf()
-    return "-" + hashlib.sha256(session["csrf_token"].encode()).hexdigest()[:8]
-
-
 def conditional_page(body: str, *, public: bool = False) -> Response:
-    """``body`` as a response tagged by :func:`page_etag`, or a 304 when the client has it."""
+    """``body`` as a response tagged by :func:`page_etag`, or a 304 when the client has it; with
+    ``public`` a proxy may keep it when no session shaped it (see :func:`cache_validated`)."""
     etag = page_etag(body)
     if not_modified(etag):
         return not_modified_response(etag, public=public)

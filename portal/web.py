@@ -7,6 +7,7 @@ from flask import Blueprint, Flask, current_app, redirect, render_template, requ
 from portal import i18n
 from portal.auth.models import ROLE_LABELS
 from portal.catalog.service import list_fields, search_procedures
+from portal.extensions import csrf
 from portal.security import is_local_path
 
 web_bp = Blueprint("web", __name__)
@@ -20,7 +21,12 @@ def home():
 
 
 @web_bp.route("/language", methods=["POST"])
+@csrf.exempt
 def set_language():
+    """Switches the language the pages are written in. It carries no form token: a forged switch
+    only changes how the portal reads to this browser (nothing is done on anyone's behalf, and
+    ``next`` stays on the site), and a token would open a session for every visitor of every
+    page, so no public page could be shared by a proxy."""
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang

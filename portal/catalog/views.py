@@ -33,7 +33,7 @@ def list_procedures():
         query=query,
         field_code=field_code,
         agency_code=agency_code,
-    ))
+    ), public=True)
 
 
 @catalog_bp.route("/procedures/<code>")
@@ -43,4 +43,4 @@ def show_procedure(code: str):
         abort(404)
     estimate = estimate_appointment(procedure, datetime.now(VN_TZ), current_lang())
     return conditional_page(render_template("catalog/detail.html", procedure=procedure, estimate=estimate,
-                                            components=components_of(procedure)))
+                                            components=components_of(procedure)), public=True)

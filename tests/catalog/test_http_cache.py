@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 
-def test_the_catalog_page_answers_304_to_the_same_browser(app):
+def test_the_catalog_page_answers_304_and_may_be_kept_by_a_proxy(app):
     browser = app.test_client()
     first = browser.get("/procedures", query_string={"q": "cư trú"})
-    assert first.status_code == 200 and first.headers["Cache-Control"] == "private, no-cache"
+    # No form token, no session: the same page for every visitor who has not signed in.
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, max-age=30"
+    assert "Set-Cookie" not in first.headers
     etag = first.headers["ETag"]
     again = browser.get("/procedures", query_string={"q": "cư trú"}, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
@@ -14,12 +16,17 @@ def test_the_catalog_page_answers_304_to_the_same_browser(app):
     assert other.status_code == 200
 
 
-def test_a_procedure_page_answers_304_and_never_to_another_session(app):
+def test_a_procedure_page_answers_304_and_never_in_another_language(app):
     browser = app.test_client()
     etag = browser.get("/procedures/1.004194").headers["ETag"]
     assert browser.get("/procedures/1.004194", headers={"If-None-Match": etag}).status_code == 304
-    # Its forms carry the first browser's token: another browser gets the page drawn for it.
-    assert app.test_client().get("/procedures/1.004194", headers={"If-None-Match": etag}).status_code == 200
+    assert app.test_client().get("/procedures/1.004194", headers={"If-None-Match": etag}).status_code == 304
+    # A browser that chose English gets the page drawn in English, kept by that browser only.
+    english = app.test_client()
+    english.post("/language", data={"lang": "en", "next": "/"})
+    page = english.get("/procedures/1.004194", headers={"If-None-Match": etag})
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "private, no-cache"
+    assert '<html lang="en">' in page.get_data(as_text=True)
 
 
 def test_the_catalog_api_may_be_kept_by_a_proxy_and_answers_304(app):

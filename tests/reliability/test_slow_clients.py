@@ -3,6 +3,7 @@
 clients on the loopback each send a form body one byte at a time and are held open for a few
 seconds, while ``/healthz`` is asked ten times a second and must answer within a second each
 time. (Straight at gunicorn, the same clients take every thread, and ``/healthz`` waits.)
+The same nginx keeps public answers with ``deploy/nginx/portal-public-cache.conf`` (issue 19).
 """
 from __future__ import annotations
 
@@ -86,9 +87,11 @@ http {{
     fastcgi_temp_path {work}/fastcgi;
     uwsgi_temp_path {work}/uwsgi;
     scgi_temp_path {work}/scgi;
+    proxy_cache_path {work}/cache levels=1:2 keys_zone=portal_public:10m max_size=100m inactive=10m;
     upstream portal_app {{ server 127.0.0.1:{app_port}; keepalive 16; }}
     server {{
         listen 127.0.0.1:{port};
+        include {root}/deploy/nginx/portal-public-cache.conf;
         include {root}/deploy/nginx/portal-proxy.conf;
     }}
 }}
@@ -183,3 +186,19 @@ def test_fifty_slow_bodies_do_not_stop_healthz_answering_within_a_second(served)
 def test_after_the_slow_clients_the_portal_serves_pages(served):
     response = requests.get(f"http://{served}/procedures", timeout=5)
     assert response.status_code == 200 and "1.004222" in response.text
+
+
+def test_nginx_keeps_a_public_page_and_never_a_session_s(served):
+    """deploy/nginx/portal-public-cache.conf: the catalog page of a visitor without a session is
+    answered by nginx the second time; one with a session (English chosen) always reaches the
+    portal, and gets its own language."""
+    url = f"http://{served}/procedures?q=c%C6%B0%20tr%C3%BA"
+    first, second = requests.get(url, timeout=5), requests.get(url, timeout=5)
+    assert first.headers["Cache-Control"] == "public, max-age=30" and "Set-Cookie" not in first.headers
+    assert (first.headers["X-Cache-Status"], second.headers["X-Cache-Status"]) == ("MISS", "HIT")
+    assert second.text == first.text
+    english = requests.Session()
+    english.post(f"http://{served}/language", data={"lang": "en", "next": "/"}, timeout=5)
+    own = english.get(url, timeout=5)
+    assert own.headers["X-Cache-Status"] == "BYPASS" and '<html lang="en">' in own.text
+    assert own.headers["Cache-Control"] == "private, no-cache"

@@ -21,6 +21,11 @@ from tests.security.test_access_matrix import RULES, allowed_role, urls
 # what it sends back — the browser's return and its server-to-server notification — is trusted
 # only through its HMAC signature (tests/payments/).
 EXEMPT = {"gateway.pay", "gateway.refund", "payments.notify"}
+# Two posts change nothing on anyone's behalf, so they carry no token and public pages need no
+# session (a proxy may share them, issue 19): the language switch only changes how the pages read
+# to this browser, and the "last four digits" form of tracking only reads (a forged one shows its
+# sender nothing).
+NO_TOKEN_NEEDED = {"web.set_language", "tracking.track"}
 CHANGES = sorted(key for key in RULES if key[1] not in ("GET", "HEAD", "OPTIONS"))
 
 
@@ -31,8 +36,13 @@ def csrf_on(app: Flask, monkeypatch: pytest.MonkeyPatch):
 
 
 def _token(client) -> str:
-    page = client.get("/").get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    """The token of a form this visitor is shown: a signed-in person's sign-out form, anyone
+    else's sign-in form."""
+    for path in ("/", "/login/officer"):
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True))
+        if match:
+            return match.group(1)
+    raise AssertionError("no page shows this visitor a form token")
 
 
 def test_every_state_changing_route_is_a_post_form():
@@ -41,7 +51,7 @@ def test_every_state_changing_route_is_a_post_form():
     assert [endpoint for endpoint, _ in CHANGES if endpoint.startswith(("api.", "eforms."))] == []
 
 
-@pytest.mark.parametrize(("endpoint", "method"), [key for key in CHANGES if key[0] not in EXEMPT])
+@pytest.mark.parametrize(("endpoint", "method"), [key for key in CHANGES if key[0] not in EXEMPT | NO_TOKEN_NEEDED])
 def test_a_post_without_the_token_is_refused(app: Flask, world: World, browser_as, csrf_on, endpoint, method):
     rule = RULES[(endpoint, method)]
     role = allowed_role(endpoint, method)
@@ -57,6 +67,18 @@ def test_a_post_without_the_token_is_refused(app: Flask, world: World, browser_a
         response = client.open(url, method=method, data={**data, "csrf_token": _token(client)})
         assert response.status_code != 400, (url, role)
         assert "/login/" not in response.headers.get("Location", ""), (url, role)
+
+
+def test_the_posts_without_a_token_only_change_this_browser_s_language_or_read(app: Flask, world: World, csrf_on):
+    csrf_on()
+    visitor = app.test_client()
+    switched = visitor.post("/language", data={"lang": "en", "next": "/procedures"})
+    assert switched.status_code == 302 and switched.headers["Location"] == "/procedures"
+    assert '<html lang="en">' in visitor.get("/procedures").get_data(as_text=True)
+    # Elsewhere is never a target, even by a forged post.
+    assert visitor.post("/language", data={"lang": "vi", "next": "https://evil.example/"}).headers["Location"] == "/"
+    shown = visitor.post("/track", data={"code": world.submitted, "id_last4": world.citizen_a[-4:]})
+    assert shown.status_code == 200 and "private, no-store" == shown.headers["Cache-Control"]
 
 
 def test_a_refused_post_changes_nothing(app: Flask, world: World, browser_as, csrf_on):

@@ -54,24 +54,35 @@ def test_another_dossier_never_matches_the_tag(app, make_dossier):
     assert other.status_code == 200 and other.get_json()["code"] == second
 
 
-def test_the_tracking_page_answers_304_to_the_same_browser_until_the_dossier_changes(app, make_dossier, officers):
+def test_the_tracking_page_is_shared_and_answers_304_until_the_dossier_changes(app, make_dossier, officers):
     code = make_dossier()
     browser = app.test_client()
     first = browser.get("/track", query_string={"code": code})
     etag = first.headers["ETag"]
-    # The page carries the browser's own form token: kept by the browser only, checked each time.
-    assert first.headers["Cache-Control"] == "private, no-cache" and "Cookie" in first.headers["Vary"]
+    # The page has no form token and opens no session: a proxy may keep it for everyone.
+    assert first.headers["Cache-Control"] == "public, max-age=30" and "Cookie" in first.headers["Vary"]
+    assert "Set-Cookie" not in first.headers and 'name="csrf_token"' not in first.get_data(as_text=True)
 
     again = browser.get("/track", query_string={"code": code}, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
-    # Another browser (another session, another form token) does not get this page's tag.
+    # Another browser holding the code sees the same page, so the same tag is good for it too.
     stranger = app.test_client()
-    stranger.get("/procedures")
-    assert stranger.get("/track", query_string={"code": code}, headers={"If-None-Match": etag}).status_code == 200
+    assert stranger.get("/track", query_string={"code": code}, headers={"If-None-Match": etag}).status_code == 304
 
     officers["intake1"].act(code, "accept", note="Đã tiếp nhận.")
     changed = browser.get("/track", query_string={"code": code}, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and "Đã tiếp nhận." in changed.get_data(as_text=True)
+
+
+def test_a_visitor_who_chose_english_gets_their_own_tracking_page(app, make_dossier):
+    code = make_dossier()
+    shared = app.test_client().get("/track", query_string={"code": code})
+    english = app.test_client()
+    english.post("/language", data={"lang": "en", "next": "/"})
+    page = english.get("/track", query_string={"code": code}, headers={"If-None-Match": shared.headers["ETag"]})
+    assert page.status_code == 200 and "Track a dossier" in page.get_data(as_text=True)
+    # Kept by this browser only: the language lives in its session.
+    assert page.headers["Cache-Control"] == "private, no-cache" and "Cookie" in page.headers["Vary"]
 
 
 def test_personal_details_are_never_kept(app, make_dossier, citizen_id, citizen):
