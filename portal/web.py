@@ -56,16 +56,13 @@ def health():
     return {"status": "ok"}
 
 
-def _template_globals() -> dict:
-    return {
-        "current_lang": i18n.current_lang(),
-        "money": i18n.money,
-        "day": i18n.day,
-        "moment": i18n.moment,
-        "role_label": lambda role: str(ROLE_LABELS.get(role, role or "")),
-    }
+def _role_label(role: str | None) -> str:
+    return str(ROLE_LABELS.get(role, role or ""))
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(web_bp)
-    app.context_processor(_template_globals)
+    # Functions, the same for every page: globals of the templates (macros imported without the
+    # page's context see them too); the page's language is the request's.
+    app.jinja_env.globals.update(money=i18n.money, day=i18n.day, moment=i18n.moment, role_label=_role_label)
+    app.context_processor(lambda: {"current_lang": i18n.current_lang()})

@@ -24,7 +24,7 @@ from portal.catalog.models import Procedure
 from portal.catalog.service import working_calendar
 from portal.deadlines import ClockEventKind
 from portal.dossiers.models import ClockEntry, Dossier, GroupComponent
-from portal.dossiers.states import OPEN_STATES, Status
+from portal.dossiers.states import OPEN_STATES, Status, status_label
 from portal.extensions import db
 from portal.timeutil import from_db
 from portal.workflow import clock
@@ -63,6 +63,7 @@ class Row:
     procedure_name: str
     applicant_name: str
     status: str
+    status_label: str  # in the page's language
     has_new_supplement: bool
     assignee_name: str | None
     deadline: Any  # Standing, a DeadlineResult (extended), or None before the clock starts
@@ -132,7 +133,8 @@ def rows_from(records: Sequence[Any], *, now: datetime, lang: str) -> list[Row]:
         rows.append(Row(
             code=r.code, channel=r.channel, is_registry_unverified=r.is_registry_unverified,
             procedure_name=r.name_en if lang == "en" else r.name_vi, applicant_name=r.applicant_name,
-            status=r.status, has_new_supplement=r.has_new_supplement, assignee_name=r.assignee_name,
+            status=r.status, status_label=status_label(r.status, lang), has_new_supplement=r.has_new_supplement,
+            assignee_name=r.assignee_name,
             deadline=extended[r.id] if r.id in extended else standing(r, now),
             waiting_minutes=waiting, is_intake_late=waiting is not None and waiting >= INTAKE_NORM_MINUTES,
             waits_for=waits_for,
