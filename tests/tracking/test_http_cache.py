@@ -101,3 +101,4 @@ def test_an_unknown_code_is_not_cached(app):
     response = app.test_client().get("/api/v1/tracking/000.09.27.H26-260701-9999")
     assert response.status_code == 404 and "ETag" not in response.headers
     assert "public" not in response.headers.get("Cache-Control", "")
+

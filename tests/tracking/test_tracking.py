@@ -1,6 +1,9 @@
 """Tracking by code: the public page and API, masking, details with the last four ID digits."""
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from openapi_schema_validator import OAS31Validator
 
@@ -115,3 +118,12 @@ def test_citizen_rates_a_returned_dossier_once(app, make_dossier, officers, citi
     with app.app_context():
         dossier_id = db.session.execute(select(Dossier.id).where(Dossier.code == code)).scalar_one()
         assert [r.score for r in db.session.execute(select(Rating).where(Rating.dossier_id == dossier_id)).scalars()] == [4]
+
+
+def test_switching_the_language_after_the_details_post_shows_the_dossier_again(app, make_dossier):
+    code = make_dossier()
+    browser = app.test_client()
+    page = browser.post("/track", data={"code": code, "id_last4": "0000"}).get_data(as_text=True)
+    target = re.search(r'name="next" value="([^"]+)"', page).group(1)
+    switched = browser.post("/language", data={"lang": "en", "next": html.unescape(target)}, follow_redirects=True)
+    assert code in switched.get_data(as_text=True) and "Track a dossier" in switched.get_data(as_text=True)
