@@ -8,16 +8,17 @@ from portal import i18n
 from portal.auth.models import ROLE_LABELS
 from portal.catalog.service import list_fields, search_procedures
 from portal.extensions import csrf
-from portal.security import is_local_path
+from portal.security import conditional_page, is_local_path
 
 web_bp = Blueprint("web", __name__)
 
 
 @web_bp.route("/")
 def home():
-    return render_template(
+    """The first page: a search, six procedures and the fields (public: a proxy may keep it)."""
+    return conditional_page(render_template(
         "web/home.html", procedures=search_procedures()[:6], fields=list_fields()
-    )
+    ), public=True)
 
 
 @web_bp.route("/language", methods=["POST"])

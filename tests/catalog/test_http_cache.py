@@ -42,3 +42,13 @@ def test_the_catalog_api_may_be_kept_by_a_proxy_and_answers_304(app):
 def test_a_signed_in_person_s_catalog_page_is_not_kept(citizen):
     page = citizen.get("/procedures")
     assert page.headers["Cache-Control"] == "no-store" and "ETag" not in page.headers
+
+
+def test_the_home_page_may_be_kept_by_a_proxy_and_answers_304(app, citizen):
+    visitor = app.test_client()
+    first = visitor.get("/")
+    assert first.headers["Cache-Control"] == "public, max-age=30" and "Set-Cookie" not in first.headers
+    assert visitor.get("/", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    signed_in = citizen.get("/", headers={"If-None-Match": first.headers["ETag"]})
+    assert signed_in.status_code == 200 and signed_in.headers["Cache-Control"] == "no-store"
+    assert "ETag" not in signed_in.headers
