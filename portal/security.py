@@ -25,6 +25,7 @@ import logging
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response, current_app, request, session
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
@@ -251,9 +252,21 @@ PUBLIC_MAX_AGE = 30
 
 
 def is_shareable() -> bool:
-    """Whether the answer to this request may be shared by a proxy: nothing in the request's
-    session (no one signed in, no language chosen, no form token) can have shaped it."""
-    return not session
+    """Whether the answer to this request may be shared by a proxy: the request carried no
+    session (as the proxy sees it, README "Behind a reverse proxy") and drawing it made none
+    (no one signed in, no language chosen, no form token, no message shown once)."""
+    return not session and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+
+
+def is_cross_site() -> bool:
+    """The request comes from another site's page (a forged form): the browser says so in
+    ``Sec-Fetch-Site``, or, where it does not send that header, its ``Origin`` names another
+    host (``null`` included)."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site == "cross-site"
+    origin = request.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc != request.host
 
 
 def not_modified(etag: str) -> bool:

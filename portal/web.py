@@ -8,7 +8,7 @@ from portal import i18n
 from portal.auth.models import ROLE_LABELS
 from portal.catalog.service import list_fields, search_procedures
 from portal.extensions import csrf
-from portal.security import conditional_page, is_local_path
+from portal.security import conditional_page, is_cross_site, is_local_path
 
 web_bp = Blueprint("web", __name__)
 
@@ -24,12 +24,13 @@ def home():
 @web_bp.route("/language", methods=["POST"])
 @csrf.exempt
 def set_language():
-    """Switches the language the pages are written in. It carries no form token: a forged switch
-    only changes how the portal reads to this browser (nothing is done on anyone's behalf, and
-    ``next`` stays on the site), and a token would open a session for every visitor of every
-    page, so no public page could be shared by a proxy."""
+    """Switches the language the pages are written in. It carries no form token (a token would
+    open a session for every visitor of every page, so no public page could be shared by a
+    proxy): a switch posted by another site's page changes nothing. The browser sends such a
+    post without the session cookie (``SameSite=Lax``), so a session made for it would replace
+    a signed-in person's and sign them out. ``next`` stays on this site."""
     lang = request.form.get("lang", "")
-    if lang in current_app.config["LANGUAGES"]:
+    if lang in current_app.config["LANGUAGES"] and not is_cross_site():
         session["lang"] = lang
     target = request.form.get("next", "")
     if not is_local_path(target):

@@ -1,6 +1,8 @@
 """The catalog answers 304 to a client that already holds it (issue 19)."""
 from __future__ import annotations
 
+from portal.security import is_shareable
+
 
 def test_the_catalog_page_answers_304_and_may_be_kept_by_a_proxy(app):
     browser = app.test_client()
@@ -52,3 +54,19 @@ def test_the_home_page_may_be_kept_by_a_proxy_and_answers_304(app, citizen):
     signed_in = citizen.get("/", headers={"If-None-Match": first.headers["ETag"]})
     assert signed_in.status_code == 200 and signed_in.headers["Cache-Control"] == "no-store"
     assert "ETag" not in signed_in.headers
+
+
+def test_a_page_showing_a_message_once_is_never_shared(app):
+    """A message shown once leaves the session empty after the page is drawn: the page is still
+    this browser's own, since the request came with its session."""
+    visitor = app.test_client()
+    with visitor.session_transaction() as session:
+        session["_flashes"] = [("info", "Bạn đã đăng xuất.")]
+    page = visitor.get("/")
+    assert "Bạn đã đăng xuất." in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "private, no-cache"
+    # Whatever the session holds once drawn, a request that came with one is not shared.
+    with app.test_request_context("/", headers={"Cookie": "session=anything"}):
+        assert not is_shareable()
+    with app.test_request_context("/"):
+        assert is_shareable()

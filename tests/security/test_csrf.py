@@ -21,10 +21,10 @@ from tests.security.test_access_matrix import RULES, allowed_role, urls
 # what it sends back — the browser's return and its server-to-server notification — is trusted
 # only through its HMAC signature (tests/payments/).
 EXEMPT = {"gateway.pay", "gateway.refund", "payments.notify"}
-# Two posts change nothing on anyone's behalf, so they carry no token and public pages need no
-# session (a proxy may share them, issue 19): the language switch only changes how the pages read
-# to this browser, and the "last four digits" form of tracking only reads (a forged one shows its
-# sender nothing).
+# Two posts carry no token, so public pages need no session (a proxy may share them, issue 19):
+# the language switch only changes how the pages read to this browser and ignores another site's
+# post (which would come without the session cookie and replace it), and the "last four digits"
+# form of tracking only reads (a forged one shows its sender nothing).
 NO_TOKEN_NEEDED = {"web.set_language", "tracking.track"}
 CHANGES = sorted(key for key in RULES if key[1] not in ("GET", "HEAD", "OPTIONS"))
 
@@ -79,6 +79,19 @@ def test_the_posts_without_a_token_only_change_this_browser_s_language_or_read(a
     assert visitor.post("/language", data={"lang": "vi", "next": "https://evil.example/"}).headers["Location"] == "/"
     shown = visitor.post("/track", data={"code": world.submitted, "id_last4": world.citizen_a[-4:]})
     assert shown.status_code == 200 and "private, no-store" == shown.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}, {"Origin": "null"}])
+def test_another_site_s_language_switch_changes_nothing(app: Flask, csrf_on, headers):
+    """The browser sends another site's post without the session cookie (SameSite=Lax): a session
+    made for it would replace the visitor's, signing them out. None is made."""
+    csrf_on()
+    forged = app.test_client().post("/language", data={"lang": "en", "next": "/"}, headers=headers)
+    assert forged.status_code == 302 and "Set-Cookie" not in forged.headers
+    own = app.test_client()
+    switched = own.post("/language", data={"lang": "en", "next": "/"},
+                        headers={"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"})
+    assert "Set-Cookie" in switched.headers and '<html lang="en">' in own.get("/").get_data(as_text=True)
 
 
 def test_a_refused_post_changes_nothing(app: Flask, world: World, browser_as, csrf_on):
