@@ -96,6 +96,22 @@ def _check_procedure(entry: dict[str, Any], fields: set[str], agencies: set[str]
     for doc in entry.get("required_documents") or []:
         for key in ("key", "name_vi", "name_en"):
             _require(doc, key, f"{where}, document")
+    _check_texts(entry, where)
+
+
+def _check_texts(entry: dict[str, Any], where: str) -> None:
+    """What pages and the API show as text is text: YAML reads an unquoted ``a: b`` in a list as a
+    mapping, ``yes`` as true, ``2024`` as a number."""
+    texts = [(key, entry.get(key)) for key in ("name_vi", "name_en", "result_vi", "result_en")]
+    texts += [(f"document {doc.get('key')} {key}", doc.get(key))
+              for doc in entry.get("required_documents") or [] for key in ("name_vi", "name_en")]
+    basis = entry.get("legal_basis") or []
+    if not isinstance(basis, list):
+        raise CatalogError(f"{where}: legal_basis must be a list of texts")
+    texts += [(f"legal_basis item {number}", item) for number, item in enumerate(basis, start=1)]
+    for name, value in texts:
+        if not isinstance(value, str):
+            raise CatalogError(f"{where}: {name} must be text, not {value!r} (quote it: YAML reads 'a: b' as a mapping)")
 
 
 def _check_components(entry: dict[str, Any], procedures: dict[str, dict[str, Any]]) -> None:

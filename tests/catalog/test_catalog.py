@@ -100,6 +100,8 @@ def _catalog_with(tmp_path: Path, change) -> Path:
         (lambda d: d["procedures"][0].update(result_deliveries=["drone"]), "result_deliveries"),
         (lambda d: d["procedures"][0]["processing"].update(unit="weeks"), "processing"),
         (lambda d: d["procedures"].append(dict(d["procedures"][0])), "listed twice"),
+        (lambda d: d["procedures"][0]["legal_basis"].append({"Luật (chế độ": "trợ cấp)"}), r"legal_basis item \d+ must be text"),
+        (lambda d: d["procedures"][0].update(result_en=True), "result_en must be text"),
     ],
 )
 def test_invalid_catalog_data_is_refused_with_a_message(tmp_path, change, message):

@@ -191,13 +191,14 @@ def test_an_old_file_saved_again_is_kept_by_a_collection(tmp_path):
 
 def test_gc_running_while_the_same_file_is_uploaded_again_and_again_never_loses_it(tmp_path):
     """Uploads of one file (an old orphan on disk) race a collection that runs without pause:
-    every upload's row, once committed, finds its file."""
+    every upload's row, once committed, finds its file. The collection's age limit (0.15 s) stays
+    well above an upload's own work (5 ms), also when a loaded machine makes that work wait."""
     store = LocalFileStore(tmp_path)
     store.save("shared.pdf", b"%PDF-1.4 shared")
     _age(tmp_path / "shared.pdf", 2)
     missing: list[int] = []
     removed: list[str] = []
-    stop = time.monotonic() + 2
+    stop = time.monotonic() + 3
 
     def upload(pause: float) -> None:
         for attempt in range(10_000):
@@ -211,9 +212,9 @@ def test_gc_running_while_the_same_file_is_uploaded_again_and_again_never_loses_
 
     def collect() -> None:
         while time.monotonic() < stop:
-            removed.extend(collect_garbage(set(), timedelta(seconds=0.05), store=store).removed)
+            removed.extend(collect_garbage(set(), timedelta(seconds=0.15), store=store).removed)
 
-    threads = [threading.Thread(target=upload, args=(pause,)) for pause in (0.06, 0.08, 0.11)]
+    threads = [threading.Thread(target=upload, args=(pause,)) for pause in (0.18, 0.24, 0.33)]
     threads.append(threading.Thread(target=collect))
     for thread in threads:
         thread.start()
