@@ -78,6 +78,8 @@ class Figures:
     p99: float
     server_cpu_ms: float  # per request
     wrk_cpu_share: float  # wrk's CPU seconds ÷ wall seconds (1.0 = one core)
+    database_cpu_ms: float  # per request: PostgreSQL's processes (0 on SQLite, which runs in the workers)
+    cores_busy: float  # server + database + wrk CPU seconds ÷ wall seconds (2.0 = both cores of this machine)
     busiest: float  # the busiest worker's share of the workers' CPU time
 
     @property
@@ -114,6 +116,17 @@ def server_cpu(master: subprocess.Popen) -> dict[int, float]:
     return seconds
 
 
+def database_cpu() -> float:
+    """CPU seconds (user + system) so far of every PostgreSQL process on this machine (the
+    backends serving the workers' connections, and the server's own). Read as root, or as the
+    user PostgreSQL runs as; a process that cannot be read counts nothing."""
+    seconds = 0.0
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        if process.info["name"] in ("postgres", "postmaster") and process.info["cpu_times"] is not None:
+            seconds += process.info["cpu_times"].user + process.info["cpu_times"].system
+    return seconds
+
+
 def busiest_share(master: subprocess.Popen, before: dict[int, float], after: dict[int, float]) -> float:
     """The busiest worker's part of the workers' CPU time between two readings. wrk opens its
     connections at once and keeps them; the kernel hands each to whichever worker accepts first,
@@ -128,6 +141,7 @@ def run_wrk(host: str, plan: list[tuple[str, str]], connections: int, threads: i
     plan_file = workdir / f"{re.sub(r'[^a-z0-9]+', '-', name.lower())}.tsv"
     plan_file.write_text("".join(f"{path}\t{cookie}\n" for path, cookie in plan), encoding="utf-8")
     before_cpu, before_self = server_cpu(master), resource.getrusage(resource.RUSAGE_CHILDREN)
+    before_database = database_cpu()
     started = time.perf_counter()
     done = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(SCRIPT), host],
@@ -136,16 +150,19 @@ def run_wrk(host: str, plan: list[tuple[str, str]], connections: int, threads: i
     )
     wall = time.perf_counter() - started
     after_cpu, after_self = server_cpu(master), resource.getrusage(resource.RUSAGE_CHILDREN)
+    database = database_cpu() - before_database
     line = next(line for line in done.stdout.splitlines() if line.startswith("WRK_JSON "))
     figures = json.loads(line.removeprefix("WRK_JSON "))
     served = max(1, figures["requests"])
     wrk_cpu = (after_self.ru_utime - before_self.ru_utime) + (after_self.ru_stime - before_self.ru_stime)
+    server = sum(after_cpu.values()) - sum(before_cpu.values())
     return Figures(
         scenario=name, requests=figures["requests"], seconds=figures["duration_us"] / 1e6,
         errors=figures["non_2xx"] + figures["socket_errors"] + figures["timeouts"],
         p50=figures["p50_us"] / 1000, p95=figures["p95_us"] / 1000, p99=figures["p99_us"] / 1000,
-        server_cpu_ms=(sum(after_cpu.values()) - sum(before_cpu.values())) * 1000 / served,
-        wrk_cpu_share=wrk_cpu / wall, busiest=busiest_share(master, before_cpu, after_cpu),
+        server_cpu_ms=server * 1000 / served, wrk_cpu_share=wrk_cpu / wall,
+        database_cpu_ms=database * 1000 / served, cores_busy=(server + database + wrk_cpu) / wall,
+        busiest=busiest_share(master, before_cpu, after_cpu),
     )
 
 
@@ -188,13 +205,15 @@ def citizen_plan(host: str, citizens: list[str], count: int) -> list[tuple[str, 
 
 
 def markdown(rows: list[tuple[Figures, Figures]]) -> str:
-    lines = ["| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | server CPU ms/req | wrk CPU | bare req/s "
-             "| bare CPU ms/req | ratio to bare | busiest worker (bare / scenario) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | server CPU ms/req | database CPU ms/req "
+             "| wrk CPU | cores busy | bare req/s | bare CPU ms/req (server + database) | ratio to bare "
+             "| busiest worker (bare / scenario) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for bare, row in rows:
         lines.append(
             f"| {row.scenario} | {row.rps:,.0f} | {row.p50:.1f} | {row.p95:.1f} | {row.p99:.1f} | {row.errors} "
-            f"| {row.server_cpu_ms:.2f} | {row.wrk_cpu_share:.0%} | {bare.rps:,.0f} | {bare.server_cpu_ms:.2f} "
+            f"| {row.server_cpu_ms:.2f} | {row.database_cpu_ms:.2f} | {row.wrk_cpu_share:.0%} | {row.cores_busy:.2f} "
+            f"| {bare.rps:,.0f} | {bare.server_cpu_ms:.2f} + {bare.database_cpu_ms:.2f} "
             f"| {row.rps / bare.rps:.2f} | {bare.busiest:.0%} / {row.busiest:.0%} |")
     return "\n".join(lines)
 
@@ -266,8 +285,8 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"  {name}: one worker took {max(bare.busiest, row.busiest):.0%} of the CPU, run again", flush=True)
             bare, row = min(tries, key=lambda pair: max(pair[0].busiest, pair[1].busiest))
             rows.append((bare, row))
-            print(f"  {name}: {row.rps:,.0f} req/s, p99 {row.p99:.1f} ms, {row.server_cpu_ms:.2f} CPU ms/req, "
-                  f"ratio {row.rps / bare.rps:.2f} (bare {bare.rps:,.0f} req/s; busiest worker "
+            print(f"  {name}: {row.rps:,.0f} req/s, p99 {row.p99:.1f} ms, {row.server_cpu_ms:.2f} CPU ms/req "
+                  f"+ {row.database_cpu_ms:.2f} database, {row.cores_busy:.2f} cores busy, ratio {row.rps / bare.rps:.2f} (bare {bare.rps:,.0f} req/s; busiest worker "
                   f"{bare.busiest:.0%} / {row.busiest:.0%} of the CPU)", flush=True)
         if args.soak and plans:
             mixed = [item for plan in plans.values() for item in plan]
@@ -292,7 +311,11 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.register:,} register citizens"
         f"{f'; each scenario connection pauses 0.5–1.5 × {args.think_ms} ms between requests (not the bare runs, so the ratio does not compare like with like)' if args.think_ms else ''}"
         f". Server CPU = gunicorn processes' user+system time ÷ requests "
-        f"answered; wrk CPU = wrk's CPU time ÷ wall time (100% = one core); busiest worker = its share of the "
+        f"answered; database CPU = PostgreSQL's processes' user+system time ÷ requests answered (0 on SQLite, "
+        f"whose work is in the workers' time); wrk CPU = wrk's CPU time ÷ wall time (100% = one core); cores busy "
+        f"= server + database + wrk CPU time ÷ wall time: at {os.cpu_count()} (this machine's cores) the run was "
+        f"bound by the CPU, and with {args.connections} connections and no pause each request then waits about "
+        f"{args.connections} × (server + database + wrk CPU per request) ÷ {os.cpu_count()} (Little's law); busiest worker = its share of the "
         f"workers' CPU time (50% = even; a pair of runs is made again, up to {BALANCE_TRIES} times, while one of "
         f"them is over {BALANCED:.0%}).", "", table,
         *(["", "Memory per gunicorn worker (RSS) over the soak:"] if memory else []),
