@@ -12,14 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, flash, g, jsonify, make_response, render_template, request
-from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
 
 from portal.extensions import db, login_manager
-from portal.i18n import file_size, wants_json
+from portal.i18n import file_size, gettext as _, wants_json
 
 # Connection refused or lost, lock or statement timeout (OperationalError); no free connection
 # in the pool (TimeoutError).

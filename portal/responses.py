@@ -4,12 +4,11 @@ from __future__ import annotations
 import io
 
 from flask import abort, flash, make_response, redirect, request, send_file, url_for
-from flask_babel import gettext as _
 
 from portal import paperwork
 from portal.dossiers.models import Dossier, StoredDocument
 from portal.dossiers.storage import file_store
-from portal.i18n import current_lang
+from portal.i18n import current_lang, gettext as _
 from portal.workflow.slips import build_slip
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import (
@@ -27,7 +26,7 @@ from portal.catalog.models import CalendarException
 from portal.catalog.service import MAX_DISCOUNT_PCT, MAX_LIMIT_DAYS, list_agencies
 from portal.eforms.places import provinces, wards_of
 from portal.extensions import db
-from portal.i18n import current_lang
+from portal.i18n import current_lang, lazy_gettext as _l
 from portal.timeutil import SERVICE_YEARS
 
 MIN_PASSWORD_LENGTH = 10

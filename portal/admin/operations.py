@@ -8,14 +8,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from portal.audit.operations import record
 from portal.auth.models import User
 from portal.auth.operations import create_officer
 from portal.catalog.models import DELIVERIES, Agency, CalendarException, Procedure
 from portal.catalog.service import forget_working_calendar
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.timeutil import utcnow
 
 # What a dossier's deadline and handling depend on: changing one makes a new procedure

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_timedelta, gettext as _
+from flask_babel import format_timedelta
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, select
@@ -33,6 +33,7 @@ from portal.catalog.models import Agency, CalendarException, Procedure
 from portal.catalog.service import working_calendar
 from portal.errors import conflict_page
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.notifications.national import sync_backlog
 from portal.timeutil import utcnow
 from portal.workflow import replan

@@ -10,11 +10,11 @@ from functools import cache
 import time
 
 from flask import Flask, flash, redirect, request, session, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from sqlalchemy import bindparam, select
 
 from portal.extensions import db, login_manager
+from portal.i18n import lazy_gettext as _l
 
 
 def _load_user(user_id: str):

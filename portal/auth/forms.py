@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length
 
+from portal.i18n import lazy_gettext as _l
 from portal.registry.ids import InvalidPersonalId, parse_personal_id
 
 

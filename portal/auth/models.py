@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.catalog.models import Agency
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.timeutil import utcnow
 
 CITIZEN = "citizen"

@@ -5,7 +5,6 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
@@ -13,6 +12,7 @@ from portal.auth.access import citizen_required
 from portal.auth.forms import CitizenLoginForm, OfficerLoginForm
 from portal.auth.operations import LoginOutcome, authenticate_citizen, authenticate_officer, end_session, new_session_id
 from portal.extensions import limiter
+from portal.i18n import gettext as _
 from portal.registry import get_registry
 from portal.registry.client import RegistryUnavailable
 from portal.security import is_local_path

@@ -3,7 +3,6 @@ through the payment gateway (*hoàn phí*)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
@@ -12,6 +11,7 @@ from portal.auth.access import roles_required
 from portal.backoffice.views import backoffice_bp
 from portal.dossiers.models import Dossier
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.payments.models import Refund
 from portal.payments.operations import RefundFailed, confirm_refund
 

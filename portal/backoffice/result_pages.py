@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.access import roles_required
@@ -19,6 +18,7 @@ from portal.backoffice.views import backoffice_bp, load_for_officer
 from portal.deadlines import VN_TZ
 from portal.dossiers.models import Dossier
 from portal.dossiers.states import Status
+from portal.i18n import gettext as _
 from portal.paperwork import PaperworkError, UnknownResultForm
 from portal.responses import pdf_response
 from portal.workflow.result_draft import choose_result_values, draft_result, result_form_of

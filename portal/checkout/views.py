@@ -5,11 +5,11 @@ Both carry the same signed outcome and both are idempotent; whichever arrives fi
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.checkout.operations import settle_callback
 from portal.extensions import csrf
+from portal.i18n import gettext as _
 from portal.payments.operations import PaymentError
 
 payments_bp = Blueprint("payments", __name__)

@@ -4,10 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, url_for
-from flask_babel import gettext as _
 
 from portal.dossiers.models import Dossier
-from portal.i18n import current_lang
+from portal.i18n import current_lang, gettext as _
 
 dossiers_bp = Blueprint("dossiers", __name__)
 

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.access import roles_required
 from portal.catalog.service import search_procedures
 from portal.citizen.blueprint import dossiers_bp, first_open_step_url
 from portal.dossiers.access import dossier_or_404, is_counter_receipt
+from portal.i18n import gettext as _
 from portal.registry.ids import InvalidPersonalId, parse_personal_id
 from portal.responses import slip_response
 from portal.submission import operations as ops

@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from portal.citizen.blueprint import DELIVERY_STEP, dossiers_bp, next_step_url, progress
@@ -14,7 +13,7 @@ from portal.dossiers.access import dossier_or_404, may_edit_draft
 from portal.dossiers.models import Dossier
 from portal.eforms.definitions import Field, Step
 from portal.eforms.validation import clean_step
-from portal.i18n import current_lang
+from portal.i18n import current_lang, gettext as _
 from portal.submission import operations as ops
 
 POSTAL_ADDRESS = Field(

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import abort
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.access import citizen_required
@@ -11,7 +10,7 @@ from portal.dossiers.access import attachment_or_404, dossier_or_404, is_applica
 from portal.dossiers.models import StoredDocument
 from portal.dossiers.states import Status
 from portal.extensions import db
-from portal.i18n import current_lang
+from portal.i18n import current_lang, gettext as _
 from portal.paperwork import PaperworkError, render_receipt
 from portal.payments.receipts import receipt_for
 from portal.responses import pdf_response, send_document, slip_response

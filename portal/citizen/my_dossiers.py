@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,7 +18,7 @@ from portal.dossiers.display import display_value, document_name, step_title
 from portal.dossiers.models import Dossier
 from portal.dossiers.states import WITHDRAWABLE, Status, status_label
 from portal.extensions import db
-from portal.i18n import current_lang
+from portal.i18n import current_lang, gettext as _
 from portal.submission import operations as ops
 from portal.workflow import clock
 from portal.workflow.linked import public_note, waiting_note

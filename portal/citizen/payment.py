@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask import redirect
-from flask_babel import gettext as _
 
 from portal.auth.access import citizen_required
 from portal.citizen.blueprint import back_to_dossier, dossiers_bp
 from portal.dossiers.access import dossier_or_404, is_applicant
 from portal.dossiers.models import Dossier
 from portal.dossiers.states import Status
+from portal.i18n import gettext as _
 from portal.payments.gateway import pay_url
 from portal.payments.operations import start_payment
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.auth.access import citizen_required
@@ -14,7 +13,7 @@ from portal.dossiers.access import dossier_or_404, may_edit_draft
 from portal.dossiers.models import Dossier
 from portal.eforms.definitions import Step
 from portal.eforms.validation import clean_step
-from portal.i18n import current_lang
+from portal.i18n import current_lang, gettext as _
 from portal.security import parse_number
 from portal.submission import operations as ops
 from portal.submission.reuse import origins

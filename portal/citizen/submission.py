@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.catalog.service import Component, components_of
@@ -14,7 +13,7 @@ from portal.deadlines import VN_TZ
 from portal.dossiers.access import dossier_or_404, may_edit_draft
 from portal.dossiers.display import display_value, document_name, step_title
 from portal.dossiers.models import Dossier
-from portal.i18n import current_lang
+from portal.i18n import current_lang, gettext as _
 from portal.payments.operations import has_paid
 from portal.submission import operations as ops
 from portal.workflow.declaration import DeclarationFailed

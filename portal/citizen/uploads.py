@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from flask import current_app, request
-from flask_babel import gettext as _
 
 from portal.citizen.photos import MAX_PAGES, MAX_PENDING_PAGES, TOO_MANY_PAGES
-from portal.i18n import file_size
+from portal.i18n import file_size, gettext as _
 from portal.security import parse_number
 from portal.submission.operations import MISSING, NOT_IN_STORE, SentDocuments
 

@@ -7,12 +7,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from portal.dossiers.models import Dossier
 from portal.eforms.definitions import Field, Step
 from portal.eforms.linked import get_linked_form
-from portal.i18n import day
+from portal.i18n import day, gettext as _
 
 
 def step_title(dossier: Dossier, step: Step, lang: str) -> str:

@@ -8,9 +8,8 @@ from contextlib import nullcontext
 from enum import StrEnum
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
-from portal.i18n import locale_language
+from portal.i18n import lazy_gettext as _l, locale_language
 
 
 class Status(StrEnum):

@@ -31,13 +31,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import format_number, get_locale, gettext as _
+from flask_babel import format_number, get_locale
 from werkzeug.datastructures import MultiDict
 
 from portal.eforms import places
 from portal.eforms.definitions import Field, Step
 from portal.eforms.derive import household_address_of, parse_rule, relation_of
 from portal.eforms.prefill import address_value, person_value
+from portal.i18n import gettext as _
 from portal.registry.client import RegistryUnavailable
 from portal.registry.ids import InvalidPersonalId, parse_personal_id
 from portal.registry.records import PersonRecord

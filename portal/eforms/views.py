@@ -8,12 +8,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from portal.eforms import places
 from portal.eforms.prefill import person_value
 from portal.extensions import limiter
+from portal.i18n import gettext as _
 from portal.registry import get_registry
 from portal.registry.client import RegistryUnavailable
 from portal.registry.ids import is_valid_personal_id

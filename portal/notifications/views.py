@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, current_app, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from portal.auth.access import citizen_required
 from portal.dossiers.models import Dossier
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.notifications.messages import render_message
 from portal.notifications.models import FAILED, PENDING, SENDING, SENT, Notification
 

@@ -10,10 +10,9 @@ from urllib.parse import urlsplit
 import segno
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
 from portal.deadlines import to_local
-from portal.i18n import money
+from portal.i18n import lazy_gettext as _l, money
 from portal.paperwork.pdf import PaperworkError, render_pdf
 from portal.paperwork.qr import qr_svg_data_uri
 

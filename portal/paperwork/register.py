@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
+from portal.i18n import gettext as _
 from portal.paperwork.common import (
     local_text,
     outcome_label,

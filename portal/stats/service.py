@@ -38,12 +38,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select, text
 
 from portal.catalog.models import Procedure
 from portal.dossiers.models import Dossier
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.payments.models import Refund
 from portal.dossiers.states import OPEN_STATES, Status
 from portal.stats.linked import LinkedFigures, linked_figures

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -22,7 +21,7 @@ from portal.backoffice.rows import rows_of
 from portal.catalog.models import Agency, Procedure
 from portal.deadlines import VN_TZ
 from portal.extensions import db
-from portal.i18n import current_lang
+from portal.i18n import current_lang, gettext as _
 from portal.stats import charts
 from portal.stats.scope import Scope, StatsInputError, UnknownCode, parse_scope
 from portal.stats.service import MEASURES, Indicators, MonthRow, compute_indicators, dossiers_behind

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.auth.models import User
@@ -28,6 +27,7 @@ from portal.dossiers.models import Attachment, Dossier, DossierGroup, GroupCompo
 from portal.eforms.definitions import get_form_definition
 from portal.eforms.linked import ComponentAnswers, get_linked_form
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.submission.operations import (
     DossierIncomplete,
     _submit,

@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -37,6 +36,7 @@ from portal.eforms.derive import derived_values
 from portal.eforms.prefill import profile_prefill, profile_updates, registry_prefill
 from portal.eforms.validation import StepResult, clean_step
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.payments.models import Payment
 from portal.registry import get_registry
 from portal.registry.client import RegistryUnavailable

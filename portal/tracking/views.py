@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.dossiers.models import DossierGroup
 from portal.extensions import csrf
 from portal.tracking.groups import find_group, group_view
 from portal.tracking.limits import tracking_limit
-from portal.i18n import current_lang
+from portal.i18n import current_lang, gettext as _
 from portal.security import cache_validated, is_signed_in, not_modified, not_modified_response
 from portal.tracking.service import MalformedCode, find, fingerprint, may_see_details, normalise, public_view
 

@@ -7,9 +7,9 @@ document, unchanged, with a valid signature. Read-only: nothing is stored.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from portal.extensions import limiter
+from portal.i18n import gettext as _
 from portal.workflow.verification import check_upload, find_result, normalise_token
 
 verify_bp = Blueprint("verify", __name__)

@@ -23,13 +23,12 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from portal.deadlines import to_local
 from portal.dossiers.models import Dossier, DossierEvent, DossierGroup, GroupComponent
 from portal.dossiers.states import Status
 from portal.eforms.linked import get_linked_form
+from portal.i18n import gettext as _, lazy_gettext as _l
 from portal.registry import get_registry
 from portal.registry.places import province_name, ward_name
 from portal.registry.records import Address, Newborn

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -22,7 +21,7 @@ from portal.deadlines import VN_TZ, WorkingCalendar
 from portal.dossiers.models import Dossier
 from portal.dossiers.states import OPEN_STATES
 from portal.extensions import db
-from portal.i18n import day as day_text
+from portal.i18n import day as day_text, gettext as _
 from portal.i18n import moment
 from portal.timeutil import from_db
 from portal.workflow import clock

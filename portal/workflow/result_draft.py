@@ -17,13 +17,13 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from portal.dossiers.codes import next_counter_value
 
 from portal.deadlines import to_local
 from portal.dossiers.display import display_value
 from portal.dossiers.models import Dossier, ResultNumberCounter
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.paperwork import ResultField, ResultForm, get_result_form
 from portal.registry import get_registry
 from portal.registry.client import RegistryUnavailable

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.deadlines import VN_TZ
 from portal.dossiers.display import display_value, document_name, track_url
 from portal.dossiers.models import Dossier, DossierEvent
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.paperwork import Handoff, RegisterRow, Slip01, Slip02, Slip03, Slip04, Slip05, Slip06, Slip07, SlipDocument
 from portal.dossiers.states import Status, status_label
 from portal.timeutil import from_db, to_db

@@ -27,12 +27,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from portal.auth.models import User
 from portal.deadlines import VN_TZ, ClockEventKind
 from portal.dossiers.models import Dossier, DossierEvent
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.notifications.national import queue_status_change
 from portal.notifications.operations import queue_dossier_notification
 from portal.payments.operations import refund_paid_fees
