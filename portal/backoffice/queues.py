@@ -2,13 +2,13 @@
 sorted by the time left (earliest due first), one agency at a time."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, literal_column, select
 
 from portal.auth.models import User
 from portal.catalog.models import Procedure
@@ -16,6 +16,7 @@ from portal.dossiers.models import Dossier
 from portal.dossiers.states import OPEN_STATES, Status
 from portal.backoffice.rows import Row, intake_minutes, page_statement, rows_from
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.timeutil import parse_day, to_db
 from portal.workflow.linked import awaited
 
@@ -117,9 +118,19 @@ def landing_queue(officer: User) -> Queue:
 # and the filters' values as parameters (:func:`_parameters`): building and keying them on every
 # page cost about 0.8 ms of a page's CPU (measured alone: counts 0.35, page 0.18, rows 0.25).
 
+def _status_in(statuses: Iterable[Status]) -> ColumnElement[bool]:
+    """``status IN ('accepted', …)`` with the states written into the statement: they are the
+    code's own constants, so a statement built once carries them as they are instead of a list
+    of parameters that SQLAlchemy expands again on every execution (its post-compile step, about
+    0.1 ms of a queue page's CPU with the navigation's counts)."""
+    values = sorted(s.value for s in statuses)
+    assert all(v.isidentifier() for v in values), values  # noqa: S101 — the Status values, never input
+    return Dossier.status.in_([literal_column(f"'{v}'") for v in values])
+
+
 def _membership(queue: Queue) -> ColumnElement[bool]:
     """What puts one of the officer's agency's dossiers in ``queue``."""
-    conditions = [Dossier.status.in_(sorted(s.value for s in queue.statuses))]
+    conditions = [_status_in(queue.statuses)]
     if queue.only_mine:
         conditions.append(Dossier.assigned_to_id == bindparam("officer_id"))
     if queue.only_new_supplements:
@@ -168,7 +179,7 @@ def _filtered(stmt: Select[Any], filters: _Shape) -> Select[Any]:
     if filters.channel:
         stmt = stmt.where(Dossier.channel == bindparam("channel"))
     if filters.deadline:  # only a running clock can be within, at risk or overdue (not a paused one)
-        stmt = stmt.where(Dossier.status.in_(sorted(s.value for s in OPEN_STATES)), Dossier.is_clock_paused.is_(False))
+        stmt = stmt.where(_status_in(OPEN_STATES), Dossier.is_clock_paused.is_(False))
     if filters.deadline == "overdue":
         stmt = stmt.where(Dossier.due_at < bindparam("now"))
     elif filters.deadline == "at_risk":
@@ -185,10 +196,9 @@ def _filtered(stmt: Select[Any], filters: _Shape) -> Select[Any]:
 @cache
 def _counts_statement(keys: tuple[str, ...]) -> Select[Any]:
     queues = [QUEUES[key] for key in keys]
-    statuses = sorted({s.value for q in queues for s in q.statuses})
     return (
         select(*(func.count().filter(_membership(q)).label(q.key) for q in queues))
-        .where(Dossier.agency_id == bindparam("agency_id"), Dossier.status.in_(statuses))
+        .where(Dossier.agency_id == bindparam("agency_id"), _status_in({s for q in queues for s in q.statuses}))
     )
 
 

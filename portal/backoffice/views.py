@@ -10,7 +10,6 @@ from typing import Any
 
 from babel.numbers import format_decimal
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.access import roles_required
@@ -39,7 +38,7 @@ from portal.dossiers.models import Dossier
 from portal.dossiers.states import Status, status_label
 from portal.errors import conflict_page
 from portal.extensions import db
-from portal.i18n import current_lang, day
+from portal.i18n import current_lang, day, gettext as _
 from portal.responses import pdf_response, send_document, slip_response
 from portal.security import parse_number
 from portal.paperwork import PaperworkError, render_slip07, slip07_csv
@@ -98,11 +97,11 @@ def _filter_labels() -> dict[str, dict[str, str]]:
     }
 
 
-def _filter_summary(filters: Filters, procedures: list[Any]) -> list[str]:
-    """The filters set, in words, to say above the list that it is filtered."""
+def _filter_summary(filters: Filters, procedures: list[Any], labels: dict[str, dict[str, str]]) -> list[str]:
+    """The filters set, in words, to say above the list that it is filtered (``labels``: the
+    filters' values in words, :func:`_filter_labels`)."""
     lang = current_lang()
     names = {p.code: p.name(lang) for p in procedures}
-    labels = _filter_labels()
     words = [
         names.get(filters.procedure, filters.procedure),
         status_label(filters.status) if filters.status else "",
@@ -135,6 +134,7 @@ def show_queue(key: str):
     rows, total = page_of(queue, current_user, filters, page, size, now=datetime.now(VN_TZ), lang=lang,
                           known_total=known)
     procedures = procedure_names(current_user.agency_id)
+    labels = _filter_labels()
     return render_template(
         "backoffice/queue.html",
         queue=queue,
@@ -146,8 +146,8 @@ def show_queue(key: str):
         pages=max(1, -(-min(total, COUNT_CAP) // size)),
         filters=filters,
         procedures=procedures,
-        shown=_filter_summary(filters, procedures),
-        labels=_filter_labels(),
+        shown=_filter_summary(filters, procedures, labels),
+        labels=labels,
         statuses=[s for s in Status if s in queue.statuses],
         deadline_states=DEADLINE_STATES,
         status_label=status_label,
