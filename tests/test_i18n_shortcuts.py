@@ -72,3 +72,26 @@ def test_underscore_in_a_template_says_what_jinja_gettext_says(app):
     with app.test_request_context():
         assert render_template_string("{{ _('%(string)s', string='<i>') }}") == "&lt;i&gt;"
         assert render_template_string("{{ _('All 100%% online') }}") == "All 100% online"
+
+
+def test_python_gettext_says_what_flask_babel_says(app):
+    """``portal.i18n.gettext`` and ``lazy_gettext`` (what the Python code translates with) give
+    Flask-Babel's text in the locale in force at each call: formatted with their variables, in
+    English inside ``force_locale``, in Vietnamese again after, and untranslated outside an
+    application."""
+    import flask_babel
+
+    from portal.i18n import gettext, lazy_gettext
+
+    cases = [("Track a dossier", {}), ("submitted from %(day)s", {"day": "01/12/2026"}),
+             ("Online", {})]
+    label = lazy_gettext("Online")
+    with app.test_request_context():
+        for text, variables in cases:
+            assert gettext(text, **variables) == flask_babel.gettext(text, **variables)
+        vietnamese = gettext("Online")
+        assert vietnamese != "Online" and str(label) == vietnamese
+        with force_locale("en"):
+            assert gettext("Online") == flask_babel.gettext("Online") == "Online" == str(label)
+        assert gettext("Online") == str(label) == vietnamese
+    assert gettext("Online") == "Online"  # no application: the message id, as Flask-Babel's
