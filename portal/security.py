@@ -309,7 +309,9 @@ def page_etag(body: str | bytes) -> str:
     anew at each drawing) but tied to the session's own token, so a 304 never hands a browser
     a page whose forms carry another session's token."""
     data = body.encode() if isinstance(body, str) else body
-    digest = hashlib.sha256(_FORM_TOKEN.sub(rb'\1"', data))
+    if b'name="csrf_token"' in data:  # a public page has none: its bytes are not copied
+        data = _FORM_TOKEN.sub(rb'\1"', data)
+    digest = hashlib.sha256(data)
     token = session.get("csrf_token")
     if token:
         digest.update(token.encode())

@@ -55,3 +55,28 @@ def test_a_crash_shows_a_calm_500_page(make_app):
     page = response.get_data(as_text=True)
     assert "Hệ thống gặp sự cố" in page and "không bị mất" in page
     assert "boom" not in page and "Traceback" not in page
+
+
+def test_links_follow_the_prefix_the_site_is_served_under(client):
+    """The navigation's and the static files' links are built once per prefix (portal.web.link):
+    a site served under /portal links there, the same process serving at / links at /."""
+    under = client.get("/track", base_url="http://localhost/portal/").get_data(as_text=True)
+    assert 'href="/portal/procedures"' in under and 'href="/portal/static/css/portal.css"' in under
+    assert 'action="/portal/language"' in under
+    at_root = client.get("/track").get_data(as_text=True)
+    assert 'href="/procedures"' in at_root and 'href="/static/css/portal.css"' in at_root
+    assert "/portal/" not in at_root
+
+
+def test_links_with_values_are_built_for_each_page(client):
+    """A link naming a record is built where it is drawn (only links to an endpoint alone, or to
+    a static file, are kept): two procedures' pages link each to its own application."""
+    page = client.get("/procedures").get_data(as_text=True)
+    codes = re.findall(r'href="/procedures/([0-9.]+)"', page)
+    assert len(set(codes)) > 1
+
+
+def test_no_url_defaults_are_registered(app: Flask):
+    """portal.web.link keeps the links to an endpoint alone: a ``url_defaults`` function would
+    make them depend on the request, and link would then have to build them every time."""
+    assert not any(app.url_default_functions.values())
