@@ -52,6 +52,7 @@ from pathlib import Path
 
 import psutil
 import requests
+from sqlalchemy.engine import make_url
 
 from bench.common import machine, report
 from bench.load import PROCEDURE, free_port, prepare, wait_for, worker_memory
@@ -116,13 +117,23 @@ def server_cpu(master: subprocess.Popen) -> dict[int, float]:
     return seconds
 
 
-def database_cpu() -> float:
-    """CPU seconds (user + system) so far of every PostgreSQL process on this machine (the
-    backends serving the workers' connections, and the server's own). Read as root, or as the
-    user PostgreSQL runs as; a process that cannot be read counts nothing."""
+#: A backend's title: ``postgres: [cluster: ]user database host activity``.
+_BACKEND = re.compile(r"^postgres: (?:\S+: )?\S+ (\S+) ")
+
+
+def database_cpu(databases: frozenset[str]) -> float:
+    """CPU seconds (user + system) so far of the PostgreSQL backends connected to ``databases``
+    (the portal's and the register's), told by their process titles: neither the server's own
+    processes (autovacuum, the checkpointer) nor another database's backends (a test run) are
+    counted. A backend that ends between two readings takes its time with it: the pool keeps
+    its connections through a run. No database (SQLite): nothing to count."""
     seconds = 0.0
-    for process in psutil.process_iter(["name", "cpu_times"]):
-        if process.info["name"] in ("postgres", "postmaster") and process.info["cpu_times"] is not None:
+    if not databases:
+        return seconds
+    for process in psutil.process_iter(["name", "cmdline", "cpu_times"]):
+        title = (process.info["cmdline"] or [""])[0]
+        match = _BACKEND.match(title) if process.info["name"] == "postgres" else None
+        if match and match.group(1) in databases and process.info["cpu_times"] is not None:
             seconds += process.info["cpu_times"].user + process.info["cpu_times"].system
     return seconds
 
@@ -137,11 +148,12 @@ def busiest_share(master: subprocess.Popen, before: dict[int, float], after: dic
 
 
 def run_wrk(host: str, plan: list[tuple[str, str]], connections: int, threads: int, seconds: int,
-            master: subprocess.Popen, name: str, workdir: Path, think_ms: int = 0) -> Figures:
+            master: subprocess.Popen, name: str, workdir: Path, think_ms: int = 0,
+            databases: frozenset[str] = frozenset()) -> Figures:
     plan_file = workdir / f"{re.sub(r'[^a-z0-9]+', '-', name.lower())}.tsv"
     plan_file.write_text("".join(f"{path}\t{cookie}\n" for path, cookie in plan), encoding="utf-8")
     before_cpu, before_self = server_cpu(master), resource.getrusage(resource.RUSAGE_CHILDREN)
-    before_database = database_cpu()
+    before_database = database_cpu(databases)
     started = time.perf_counter()
     done = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(SCRIPT), host],
@@ -150,7 +162,7 @@ def run_wrk(host: str, plan: list[tuple[str, str]], connections: int, threads: i
     )
     wall = time.perf_counter() - started
     after_cpu, after_self = server_cpu(master), resource.getrusage(resource.RUSAGE_CHILDREN)
-    database = database_cpu() - before_database
+    database = database_cpu(databases) - before_database
     line = next(line for line in done.stdout.splitlines() if line.startswith("WRK_JSON "))
     figures = json.loads(line.removeprefix("WRK_JSON "))
     served = max(1, figures["requests"])
@@ -243,6 +255,8 @@ def main(argv: list[str] | None = None) -> None:
            "PORTAL_ENV": "production", "SESSION_COOKIE_SECURE": "0", "SECRET_KEY": "bench-load-secret",
            "RATELIMIT_ENABLED": "0", "REGISTRY_CLIENT": "sql", "PYTHONPATH": str(ROOT)}
     data = prepare(args)
+    databases = frozenset(make_url(url).database for url in (args.database_url, args.registry_url)
+                          if make_url(url).get_backend_name() == "postgresql")
     workdir = Path(tempfile.mkdtemp(prefix="bench-wrk-"))
     rng = random.Random(args.seed)
     codes = data["codes"]
@@ -267,18 +281,20 @@ def main(argv: list[str] | None = None) -> None:
         bare_plan = [("/healthz", "")]
         plans: dict[str, list[tuple[str, str]]] = {}
         # Warm both workers up (imports, templates, catalogs) before measuring anything.
-        run_wrk(host, bare_plan, args.connections, args.wrk_threads, 2, server, "warm-up", workdir)
+        run_wrk(host, bare_plan, args.connections, args.wrk_threads, 2, server, "warm-up", workdir, databases=databases)
         for name, build in scenarios.items():
             if args.only and name not in args.only:
                 continue
             plan = plans[name] = build()
-            run_wrk(host, plan, args.connections, args.wrk_threads, 2, server, f"{name} warm-up", workdir)
+            run_wrk(host, plan, args.connections, args.wrk_threads, 2, server, f"{name} warm-up", workdir,
+                    databases=databases)
             label = f"{name} (think {args.think_ms} ms)" if args.think_ms else name
             tries: list[tuple[Figures, Figures]] = []
             for _attempt in range(BALANCE_TRIES):  # again while a run fell on one worker (see busiest_share)
-                bare = run_wrk(host, bare_plan, args.connections, args.wrk_threads, args.seconds, server, "bare", workdir)
+                bare = run_wrk(host, bare_plan, args.connections, args.wrk_threads, args.seconds, server, "bare", workdir,
+                               databases=databases)
                 row = run_wrk(host, plan, args.connections, args.wrk_threads, args.seconds, server, label, workdir,
-                              think_ms=args.think_ms)
+                              think_ms=args.think_ms, databases=databases)
                 tries.append((bare, row))
                 if max(bare.busiest, row.busiest) <= BALANCED:
                     break
@@ -294,7 +310,8 @@ def main(argv: list[str] | None = None) -> None:
             memory.append(("before the soak", worker_memory(server)))
             for minute in range(0, args.soak, 60):
                 span = min(60, args.soak - minute)
-                soak = run_wrk(host, mixed, args.connections, args.wrk_threads, span, server, "soak", workdir)
+                soak = run_wrk(host, mixed, args.connections, args.wrk_threads, span, server, "soak", workdir,
+                               databases=databases)
                 memory.append((f"soak, after {minute + span} s ({soak.rps:,.0f} req/s, {soak.errors} errors)",
                                worker_memory(server)))
                 print(f"  {memory[-1][0]}: " + ", ".join(f"{kib / 1024:.0f} MiB" for kib in memory[-1][1]), flush=True)
