@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, li
 from portal.auth.models import User
 from portal.catalog.models import Procedure
 from portal.dossiers.models import Dossier
-from portal.dossiers.states import OPEN_STATES, Status
+from portal.dossiers.states import OPEN_STATES, Status, sql_literals
 from portal.backoffice.rows import Row, intake_minutes, page_statement, rows_from
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
@@ -119,13 +119,10 @@ def landing_queue(officer: User) -> Queue:
 # page cost about 0.8 ms of a page's CPU (measured alone: counts 0.35, page 0.18, rows 0.25).
 
 def _status_in(statuses: Iterable[Status]) -> ColumnElement[bool]:
-    """``status IN ('accepted', …)`` with the states written into the statement: they are the
-    code's own constants, so a statement built once carries them as they are instead of a list
-    of parameters that SQLAlchemy expands again on every execution (its post-compile step, about
-    0.1 ms of a queue page's CPU with the navigation's counts)."""
-    values = sorted(s.value for s in statuses)
-    assert all(v.isidentifier() for v in values), values  # noqa: S101 — the Status values, never input
-    return Dossier.status.in_([literal_column(f"'{v}'") for v in values])
+    """``status IN ('accepted', …)`` with the states written into the statement built once,
+    instead of a list of parameters that SQLAlchemy expands again on every execution (its
+    post-compile step, about 0.1 ms of a queue page's CPU with the navigation's counts)."""
+    return Dossier.status.in_([literal_column(value) for value in sql_literals(statuses)])
 
 
 def _membership(queue: Queue) -> ColumnElement[bool]:

@@ -13,10 +13,10 @@ from portal.catalog.models import Agency, Procedure
 from portal.eforms.definitions import FormDefinition, get_form_definition
 from portal.extensions import db
 from portal.timeutil import utcnow
-from portal.dossiers.states import OPEN_STATES, Status, national_code
+from portal.dossiers.states import OPEN_STATES, Status, national_code, sql_literals
 
 CHANNELS = ("online", "counter", "post")
-RUNNING_PREDICATE = "status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
+RUNNING_PREDICATE = "status IN ({})".format(", ".join(sql_literals(OPEN_STATES)))
 PROVENANCES = ("registry", "profile", "reuse", "citizen", "officer")
 
 

@@ -4,6 +4,7 @@ Internal states may be finer than the national ones; each maps to exactly one co
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import nullcontext
 from enum import StrEnum
 
@@ -79,6 +80,16 @@ def status_label(status: str, lang: str | None = None) -> str:
         with force_locale(lang) if lang else nullcontext():
             labels = _TRANSLATED.setdefault(lang, {s.value: str(label) for s, label in LABELS.items()})
     return labels[Status(status).value]
+
+
+def sql_literals(statuses: Iterable[Status]) -> list[str]:
+    """The states as SQL string literals (``'accepted'``), sorted: the code's own constants,
+    written into SQL where a parameter cannot stand (an index's predicate) or would be expanded
+    again on every execution (a queue's list of states)."""
+    values = sorted(s.value for s in statuses)
+    if not all(value.isidentifier() for value in values):  # quotes could not be written in one
+        raise ValueError(f"not a state's name: {values!r}")
+    return [f"'{value}'" for value in values]
 
 
 #: States in which the processing clock may be running (the dossier has been accepted).
