@@ -117,7 +117,7 @@ def translate_templates_once_per_request(app: Flask) -> None:
     the catalog in ``g`` beside the locale object it was found for, so ``force_locale`` or
     ``refresh`` (another locale object in Flask-Babel's namespace) finds it anew."""
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _request_catalog().ugettext(s),
+        gettext=gettext,
         ngettext=lambda s, p, n: _request_catalog().ungettext(s, p, n),
         pgettext=lambda c, s: _request_catalog().upgettext(c, s),
         npgettext=lambda c, s, p, n: _request_catalog().unpgettext(c, s, p, n),

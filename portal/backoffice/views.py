@@ -35,7 +35,7 @@ from portal.deadlines import VN_TZ
 from portal.dossiers.access import attachment_or_404, dossier_or_404, is_agency_officer
 from portal.dossiers.display import display_value, document_name, step_title
 from portal.dossiers.models import Dossier
-from portal.dossiers.states import Status, status_label
+from portal.dossiers.states import DEADLINE_LABELS, Status, status_label
 from portal.errors import conflict_page
 from portal.extensions import db
 from portal.i18n import current_lang, day, gettext as _
@@ -50,6 +50,8 @@ from portal.workflow.slips import build_register
 from portal.workflow.transitions import TRANSITIONS, TransitionRefused, apply_transition, available_actions
 
 backoffice_bp = Blueprint("backoffice", __name__, url_prefix="/officer")
+# backoffice/_deadline_cell.html's words, translated where they are drawn.
+backoffice_bp.add_app_template_global(DEADLINE_LABELS, "deadline_labels")
 
 
 def load_for_officer(code: str) -> Dossier:
@@ -93,7 +95,7 @@ def home():
 def _filter_labels() -> dict[str, dict[str, str]]:
     return {
         "channel": {"online": _("Online"), "counter": _("At the counter"), "post": _("By post")},
-        "deadline": {"within": _("Within the deadline"), "at_risk": _("At risk"), "overdue": _("Overdue")},
+        "deadline": {state: str(DEADLINE_LABELS[state]) for state in DEADLINE_STATES},
     }
 
 

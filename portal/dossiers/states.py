@@ -92,6 +92,16 @@ def sql_literals(statuses: Iterable[Status]) -> list[str]:
     return [f"'{value}'" for value in values]
 
 
+#: A deadline in words, where a dossier's deadline is shown (a queue's rows, the dossier page, the
+#: queue's filter, slips 06 and 07): its outcome once closed (Thông tư 03/2025/TT-VPCP, annex I:
+#: "Trước hạn / Đúng hạn / Quá hạn"), its standing while the clock runs, or paused.
+DEADLINE_LABELS = {
+    "early": _l("Early"), "on_time": _l("On time"), "late": _l("Late"),
+    "within": _l("Within the deadline"), "at_risk": _l("At risk"), "overdue": _l("Overdue"),
+    "paused": _l("Clock paused"),
+}
+
+
 #: States in which the processing clock may be running (the dossier has been accepted).
 OPEN_STATES = frozenset(
     {Status.ACCEPTED, Status.IN_PROCESS, Status.PENDING_APPROVAL, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED}

@@ -12,14 +12,13 @@ from flask import current_app
 from flask_babel import force_locale
 
 from portal.deadlines import to_local
-from portal.i18n import lazy_gettext as _l, money
+from portal.dossiers.states import DEADLINE_LABELS
+from portal.i18n import money
 from portal.paperwork.pdf import PaperworkError, render_pdf
 from portal.paperwork.qr import qr_svg_data_uri
 
 OUTCOMES = ("early", "on_time", "late")
 
-# The words of Thông tư 03/2025/TT-VPCP, annex I (Mẫu số 06, 07): "Trước hạn / Đúng hạn / Quá hạn".
-_OUTCOME_LABELS = {"early": _l("Early"), "on_time": _l("On time"), "late": _l("Late")}
 
 
 # Where an agency's name turns from what it is to where (Ủy ban nhân dân | phường Ba Đình;
@@ -40,8 +39,9 @@ def agency_lines(name: str) -> list[tuple[str, bool]]:
 
 
 def outcome_label(outcome: str) -> str:
-    """The annex's word for an outcome in the current locale; ``""`` (still open) prints nothing."""
-    return str(_OUTCOME_LABELS[outcome]) if outcome else ""
+    """The annex's word for an outcome ("Trước hạn / Đúng hạn / Quá hạn", Thông tư 03/2025/TT-VPCP)
+    in the current locale; ``""`` (still open) prints nothing."""
+    return str(DEADLINE_LABELS[outcome]) if outcome else ""
 
 
 def require_aware(document: object, *names: str) -> None:
