@@ -79,7 +79,7 @@ class Figures:
     p99: float
     server_cpu_ms: float  # per request
     wrk_cpu_share: float  # wrk's CPU seconds ÷ wall seconds (1.0 = one core)
-    database_cpu_ms: float  # per request: PostgreSQL's processes (0 on SQLite, which runs in the workers)
+    database_cpu_ms: float  # per request: the PostgreSQL backends of the two databases (0 on SQLite)
     cores_busy: float  # server + database + wrk CPU seconds ÷ wall seconds (2.0 = both cores of this machine)
     busiest: float  # the busiest worker's share of the workers' CPU time
 
@@ -328,7 +328,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.register:,} register citizens"
         f"{f'; each scenario connection pauses 0.5–1.5 × {args.think_ms} ms between requests (not the bare runs, so the ratio does not compare like with like)' if args.think_ms else ''}"
         f". Server CPU = gunicorn processes' user+system time ÷ requests "
-        f"answered; database CPU = PostgreSQL's processes' user+system time ÷ requests answered (0 on SQLite, "
+        f"answered; database CPU = the same of the PostgreSQL backends of the portal's and the register's databases (0 on SQLite, "
         f"whose work is in the workers' time); wrk CPU = wrk's CPU time ÷ wall time (100% = one core); cores busy "
         f"= server + database + wrk CPU time ÷ wall time: at {os.cpu_count()} (this machine's cores) the run was "
         f"bound by the CPU, and with {args.connections} connections and no pause each request then waits about "
