@@ -216,14 +216,31 @@ class _Listing(NamedTuple):
 _ORDER = (Dossier.due_at.asc().nulls_last(), Dossier.submitted_at, Dossier.id)
 
 
+def _written(number: int) -> ColumnElement[int]:
+    """A whole number written into a statement rather than sent as a parameter."""
+    return literal_column(str(int(number)), Integer)
+
+
 @cache
-def _listing(key: str, shape: _Shape) -> _Listing:
-    """The statements of queue ``key`` with the filters of ``shape`` set."""
+def _listing(key: str, shape: _Shape, *, size: int, cap: int, first_page: bool) -> _Listing:
+    """The statements of queue ``key`` with the filters of ``shape`` set, pages of ``size`` rows,
+    counted up to ``cap`` + 1.
+
+    The page's size, the cap and the first page's (absent) offset are written into the
+    statements: the officer's agency and the filters' values are then their only parameters,
+    and PostgreSQL plans a queue's first page once per connection (a generic plan, once psycopg
+    has prepared the statement) instead of on every page view, which took 0.6 ms of the
+    statement's 1.1 ms at 1,000,000 dossiers. That plan reads the agency's dossiers in due order
+    from ``ix_dossiers_agency_due`` whatever the agency's size. With the limit a parameter the
+    planner guesses a tenth of the rows instead: its generic plan sorts (0.5 s), so PostgreSQL
+    rightly keeps planning each time, as it does for the later pages (an offset parameter)."""
     ids = _filtered(
         select(Dossier.id).where(Dossier.agency_id == bindparam("agency_id"), _membership(QUEUES[key])), shape
     )
-    count = select(func.count()).select_from(ids.limit(bindparam("cap", type_=Integer)).correlate(None).subquery())
-    page_ids = ids.order_by(*_ORDER).offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer))
+    count = select(func.count()).select_from(ids.limit(_written(cap + 1)).correlate(None).subquery())
+    page_ids = ids.order_by(*_ORDER).limit(_written(size))
+    if not first_page:
+        page_ids = page_ids.offset(bindparam("offset", type_=Integer))
     return _Listing(count, page_statement(page_ids, _ORDER),
                     page_statement(page_ids, _ORDER, total=count.scalar_subquery()))
 
@@ -234,12 +251,13 @@ def page_of(queue: Queue, officer: User, filters: Filters, page: int, size: int,
     first), and the queue's size up to :data:`COUNT_CAP` + 1 (``known_total`` when the caller
     has it: the navigation's count of an unfiltered queue), in one round trip.
 
-    The order matches the index on ``due_at`` (NULLS LAST is PostgreSQL's own order), so the
-    first page of a million dossiers is read from the index, not sorted; the count reads ids
-    only, which the covering index on agency and status answers without the table.
+    The order matches the index on the agency and ``due_at`` (NULLS LAST is PostgreSQL's own
+    order), so the first page of a million dossiers is read from the index, not sorted, for a
+    small agency as for a large one; the count reads ids only, which the covering index on
+    agency and status answers without the table.
     """
-    listing = _listing(queue.key, _Shape.of(filters))
-    values = {**_parameters(officer, now, filters), "offset": (page - 1) * size, "limit": size, "cap": COUNT_CAP + 1}
+    listing = _listing(queue.key, _Shape.of(filters), size=size, cap=COUNT_CAP, first_page=page == 1)
+    values = {**_parameters(officer, now, filters), "offset": (page - 1) * size}
     if known_total is not None:
         return rows_from(db.session.execute(listing.page, values).all(), now=now, lang=lang), known_total
     records = db.session.execute(listing.counted_page, values).all()

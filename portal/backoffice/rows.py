@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, exists, select
+from sqlalchemy import Integer, Select, and_, bindparam, exists, literal_column, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from portal.auth.models import User
@@ -75,9 +75,10 @@ class Row:
 _ProcedureName = aliased(Procedure)
 _Assignee = aliased(User)
 _Waiting = aliased(GroupComponent)
+# LIMIT 1 written, not a parameter, as the queues' page sizes (``backoffice.queues._listing``).
 _first_clock_event = (
-    select(ClockEntry.at).where(ClockEntry.dossier_id == Dossier.id).order_by(ClockEntry.id).limit(1)
-    .correlate(Dossier).scalar_subquery()
+    select(ClockEntry.at).where(ClockEntry.dossier_id == Dossier.id).order_by(ClockEntry.id)
+    .limit(literal_column("1", Integer)).correlate(Dossier).scalar_subquery()
 )
 _is_extended = exists().where(ClockEntry.dossier_id == Dossier.id, ClockEntry.kind == ClockEventKind.EXTEND.value)
 _COLUMNS = (
