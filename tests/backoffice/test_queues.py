@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from portal.backoffice import queues
+from portal.auth.models import User
 from portal.catalog.models import Procedure
 from portal.deadlines import VN_TZ
 from portal.dossiers.models import Dossier
@@ -156,3 +157,47 @@ def test_a_queue_first_page_writes_its_size_into_its_statement(app, make_dossier
     _later, statements = _page_and_statements(app, client, "/officer/queues/all?page=2")
     listing = next(s for s in statements if "AS total" in s or "ORDER BY dossiers.due_at" in s and "LIMIT 20" in s)
     assert "OFFSET %(offset)s" in listing
+
+
+def _in_queue_order(app, codes: list[str], statuses: set[str]) -> list[str]:
+    """``codes`` whose state is one of ``statuses``, earliest due first, those without a due time
+    last by submission (what every page of a queue shows, in order)."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(Dossier.code, Dossier.due_at, Dossier.submitted_at, Dossier.id)
+            .where(Dossier.code.in_(codes), Dossier.status.in_(statuses))
+        ).all()
+    return [r.code for r in sorted(rows, key=lambda r: (r.due_at is None, r.due_at or r.submitted_at, r.submitted_at, r.id))]
+
+
+def _every_page(app, key: str, size: int, **filters) -> list[str]:
+    with app.app_context():
+        officer = db.session.execute(select(User).where(User.username == "intake1")).scalar_one()
+        shown: list[str] = []
+        for page in range(1, 20):
+            rows, total = queues.page_of(queues.QUEUES[key], officer, queues.Filters(**filters), page, size,
+                                         now=datetime.now(VN_TZ), lang="vi")
+            shown += [r.code for r in rows]
+            if not rows:
+                break
+        assert total == len(shown)
+        return shown
+
+
+def test_every_page_of_a_queue_keeps_the_order_across_its_states(app, make_dossier, officers):
+    """A page merges the first rows of each of the queue's states: paged two at a time, a queue
+    of dossiers in five states shows each once, in due order across the states."""
+    codes = [make_dossier() for _ in range(9)]
+    now = utcnow()
+    states = ["in_process", "returned", "result_ready", "accepted", "submitted", "in_process", "shipped",
+              "returned", "submitted"]
+    dues = {}
+    for index, (code, status) in enumerate(zip(codes, states, strict=True)):
+        # Due times interleave the states (a returned dossier was due between two running ones).
+        dues[code] = None if status == "submitted" else now + timedelta(hours=(index * 7) % 11 - 5)
+        _set(app, code, status=status, due_at=dues[code], at_risk_from=dues[code])
+    assert _every_page(app, "all", 2) == _in_queue_order(app, codes, set(states))
+    assert _every_page(app, "returns", 2) == _in_queue_order(app, codes, {"result_ready", "shipped"})
+    assert _every_page(app, "all", 3, status="returned") == _in_queue_order(app, codes, {"returned"})
+    running = _in_queue_order(app, codes, {"in_process", "accepted"})
+    assert _every_page(app, "all", 1, deadline="overdue") == [c for c in running if dues[c] < now] != []
