@@ -127,8 +127,10 @@ def show_queue(key: str):
         remember_queue_filters(current_user, key, filters.as_args())
     else:
         filters = Filters.from_args(remembered_queue_filters(current_user, key))
-    page = parse_number(request.args.get("page")) or 1
     size = 20
+    # Past the counted list an address's page is its last page (pages are links up to the count
+    # of COUNT_CAP; a page number typed larger than any offset the database takes is no error).
+    page = min(parse_number(request.args.get("page")) or 1, COUNT_CAP // size + 1)
     known = None
     if queue.key != "all" and not filters.as_args():  # the navigation counts this queue anyway
         known = _navigation_counts().get(queue.key)

@@ -199,7 +199,8 @@ def list_dossiers_behind():
         abort(400, str(exc))
     stmt = dossiers_behind(scope, key)
     total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    page = parse_number(request.args.get("page")) or 1
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(parse_number(request.args.get("page")) or 1, pages)  # past the end: the last page
     rows = rows_of(stmt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, now=datetime.now(VN_TZ), lang=current_lang())
     return render_template(
         "stats/dossiers.html",
@@ -208,7 +209,7 @@ def list_dossiers_behind():
         rows=rows,
         total=total,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pages=pages,
         status_label=status_label,
         back_url=url_for("stats.show_agency_stats", **scope.as_args()),
         page_url=lambda n: url_for("stats.list_dossiers_behind", **{**request.args.to_dict(), "page": n}),

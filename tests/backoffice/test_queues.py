@@ -125,6 +125,10 @@ def test_a_page_past_the_end_still_says_how_many_there_are(app, make_dossier, of
     page = officers["intake1"].client.get("/officer/queues/all?page=9").get_data(as_text=True)
     assert not any(code in page for code in codes)
     assert re.search(r"<h1>[^<]*<span[^>]*>\(2\)", page)
+    # A page number larger than any offset the database takes is a page past the end too.
+    response = officers["intake1"].client.get("/officer/queues/all?page=2147483647")
+    assert response.status_code == 200
+    assert re.search(r"<h1>[^<]*<span[^>]*>\(2\)", response.get_data(as_text=True))
 
 
 def test_a_queue_page_reads_its_rows_and_its_size_in_one_statement(app, make_dossier, officers):

@@ -105,6 +105,9 @@ def test_officers_see_their_agency_with_the_dossiers_behind_each_number(app, kno
     # D2 is the police's dossier completed on time; D6, on time too, is the ward's.
     assert known_set.codes["D2"] in listed and known_set.codes["D6"] not in listed
     assert "(1)" in listed
+    # A page past the end, even one larger than any offset the database takes, is the last page.
+    last = intake.get(on_time.replace("&amp;", "&") + "&page=2147483647")
+    assert last.status_code == 200 and known_set.codes["D2"] in last.get_data(as_text=True)
 
 
 def test_an_officer_cannot_look_into_another_agency(app, known_set):
