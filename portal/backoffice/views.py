@@ -128,9 +128,9 @@ def show_queue(key: str):
     else:
         filters = Filters.from_args(remembered_queue_filters(current_user, key))
     size = 20
-    # Past the counted list an address's page is its last page (pages are links up to the count
-    # of COUNT_CAP; a page number typed larger than any offset the database takes is no error).
-    page = min(parse_number(request.args.get("page")) or 1, COUNT_CAP // size + 1)
+    # The list's links reach the page holding its COUNT_CAP-th dossier: an address past it shows
+    # that page (a page number larger than any offset the database takes is no error).
+    page = min(parse_number(request.args.get("page")) or 1, -(-COUNT_CAP // size))
     known = None
     if queue.key != "all" and not filters.as_args():  # the navigation counts this queue anyway
         known = _navigation_counts().get(queue.key)
