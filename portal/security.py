@@ -85,6 +85,17 @@ def parse_number(value: str | None) -> int | None:
     return number if number <= MAX_ID else None
 
 
+def page_count(total: int, size: int) -> int:
+    """How many pages of ``size`` rows a list of ``total`` rows fills (one when it is empty)."""
+    return max(1, -(-total // size))
+
+
+def page_number(value: str | None, pages: int) -> int:
+    """The page of a list a query string asks for, from 1 to ``pages``: past the end it is the
+    last page (a number larger than any offset the database takes is no error, a 500)."""
+    return min(parse_number(value) or 1, pages)
+
+
 def is_local_path(target: str) -> bool:
     """A path on this site to redirect to after a form: ``/my/dossiers``, never ``//evil.example``.
 

@@ -40,7 +40,7 @@ from portal.errors import conflict_page
 from portal.extensions import db
 from portal.i18n import current_lang, day, gettext as _
 from portal.responses import pdf_response, send_document, slip_response
-from portal.security import parse_number
+from portal.security import page_count, page_number, parse_number
 from portal.paperwork import PaperworkError, render_slip07, slip07_csv
 from portal.timeutil import parse_day, parse_local_datetime
 from portal.workflow import clock
@@ -128,9 +128,8 @@ def show_queue(key: str):
     else:
         filters = Filters.from_args(remembered_queue_filters(current_user, key))
     size = 20
-    # The list's links reach the page holding its COUNT_CAP-th dossier: an address past it shows
-    # that page (a page number larger than any offset the database takes is no error).
-    page = min(parse_number(request.args.get("page")) or 1, -(-COUNT_CAP // size))
+    # The list's links reach the page holding its COUNT_CAP-th dossier: an address past it shows that page.
+    page = page_number(request.args.get("page"), page_count(COUNT_CAP, size))
     known = None
     if queue.key != "all" and not filters.as_args():  # the navigation counts this queue anyway
         known = _navigation_counts().get(queue.key)
@@ -147,7 +146,7 @@ def show_queue(key: str):
         is_total_capped=total > COUNT_CAP,
         cap_label=format_decimal(COUNT_CAP, locale=lang),
         page=page,
-        pages=max(1, -(-min(total, COUNT_CAP) // size)),
+        pages=page_count(min(total, COUNT_CAP), size),
         filters=filters,
         procedures=procedures,
         shown=_filter_summary(filters, procedures, labels),

@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.notifications.messages import render_message
 from portal.notifications.models import FAILED, PENDING, SENDING, SENT, Notification
+from portal.security import page_count, page_number
 
 notifications_bp = Blueprint("notifications", __name__)
 
@@ -68,8 +69,8 @@ def list_my_notifications():
     base = select(Notification, Dossier.code).outerjoin(Dossier, Notification.dossier_id == Dossier.id).where(own)
     size = int(current_app.config.get("PAGE_SIZE", 20))
     total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    pages = max(1, -(-total // size))
-    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    pages = page_count(total, size)
+    page = page_number(request.args.get("page"), pages)
     rows = db.session.execute(
         base.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(size).offset((page - 1) * size)
     ).all()

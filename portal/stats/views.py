@@ -27,7 +27,7 @@ from portal.stats.scope import Scope, StatsInputError, UnknownCode, parse_scope
 from portal.stats.service import MEASURES, Indicators, MonthRow, compute_indicators, dossiers_behind
 from portal.stats.tables import TABLES, Cell, as_csv, tiles
 from portal.dossiers.states import status_label
-from portal.security import parse_number
+from portal.security import page_count, page_number
 
 stats_bp = Blueprint("stats", __name__)
 PAGE_SIZE = 20
@@ -199,8 +199,8 @@ def list_dossiers_behind():
         abort(400, str(exc))
     stmt = dossiers_behind(scope, key)
     total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(parse_number(request.args.get("page")) or 1, pages)  # past the end: the last page
+    pages = page_count(total, PAGE_SIZE)
+    page = page_number(request.args.get("page"), pages)
     rows = rows_of(stmt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, now=datetime.now(VN_TZ), lang=current_lang())
     return render_template(
         "stats/dossiers.html",
