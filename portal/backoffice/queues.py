@@ -14,7 +14,7 @@ from portal.auth.models import User
 from portal.catalog.models import Procedure
 from portal.dossiers.models import Dossier
 from portal.dossiers.states import OPEN_STATES, Status, sql_literals
-from portal.backoffice.rows import Row, intake_minutes, page_statement, rows_from
+from portal.backoffice.rows import Row, intake_minutes, page_statement, rows_from, written
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.timeutil import parse_day, to_db
@@ -221,11 +221,6 @@ class _Listing(NamedTuple):
 _ORDER = (Dossier.due_at.asc().nulls_last(), Dossier.submitted_at, Dossier.id)
 
 
-def _written(number: int) -> ColumnElement[int]:
-    """A whole number written into a statement rather than sent as a parameter."""
-    return literal_column(str(int(number)), Integer)
-
-
 def _ranges(queue: Queue, shape: _Shape) -> list[frozenset[Status]]:
     """The states whose dossiers a page of ``queue`` reads as separate ranges of the index on
     agency, state and order: each state alone, unless the state is filtered (one range, its value
@@ -258,15 +253,15 @@ def _listing(key: str, shape: _Shape, *, size: int, cap: int, first_page: bool) 
         )
 
     count = select(func.count()).select_from(
-        ids(queue.statuses).limit(_written(cap + 1)).correlate(None).subquery())
+        ids(queue.statuses).limit(written(cap + 1)).correlate(None).subquery())
     # Each range reads as far as the page reaches: its size, or offset + size on later pages.
-    reach = _written(size) if first_page else bindparam("reach", type_=Integer)
+    reach = written(size) if first_page else bindparam("reach", type_=Integer)
     ranges = [ids(statuses).add_columns(Dossier.due_at, Dossier.submitted_at).order_by(*_ORDER).limit(reach)
               .subquery() for statuses in _ranges(queue, shape)]
     merged = union_all(*(select(r) for r in ranges)).subquery() if len(ranges) > 1 else ranges[0]
     page_ids = (select(merged.c.id)
                 .order_by(merged.c.due_at.asc().nulls_last(), merged.c.submitted_at, merged.c.id)
-                .limit(_written(size)))
+                .limit(written(size)))
     if not first_page:
         page_ids = page_ids.offset(bindparam("offset", type_=Integer))
     return _Listing(count, page_statement(page_ids, _ORDER),

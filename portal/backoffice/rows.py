@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, bindparam, exists, literal_column, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, exists, literal_column, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from portal.auth.models import User
@@ -75,10 +75,18 @@ class Row:
 _ProcedureName = aliased(Procedure)
 _Assignee = aliased(User)
 _Waiting = aliased(GroupComponent)
-# LIMIT 1 written, not a parameter, as the queues' page sizes (``backoffice.queues._listing``).
+
+
+def written(number: int) -> ColumnElement[int]:
+    """A whole number written into a statement rather than sent as a parameter: a limit that is a
+    parameter makes PostgreSQL's plan kept for the statement guess a tenth of the rows (it then
+    sorts), so it plans every execution afresh (``backoffice.queues._listing``)."""
+    return literal_column(str(int(number)), Integer)
+
+
 _first_clock_event = (
     select(ClockEntry.at).where(ClockEntry.dossier_id == Dossier.id).order_by(ClockEntry.id)
-    .limit(literal_column("1", Integer)).correlate(Dossier).scalar_subquery()
+    .limit(written(1)).correlate(Dossier).scalar_subquery()
 )
 _is_extended = exists().where(ClockEntry.dossier_id == Dossier.id, ClockEntry.kind == ClockEventKind.EXTEND.value)
 _COLUMNS = (
