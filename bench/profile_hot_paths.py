@@ -1,6 +1,7 @@
 """pyinstrument profiles of the hot paths, in process (issue 19).
 
     python -m bench.profile_hot_paths --label before      # bench/results/profile-<path>-before.md (--html too)
+    python -m bench.profile_hot_paths --cpu               # CPU ms a request, no profiler, best of 5 rounds
 
 Uses the databases :mod:`bench.wrk_load` builds (``--database-url``, ``--registry-url``), a
 Flask test client and ``--requests`` requests per path: tracking API, tracking page, officer
@@ -12,10 +13,13 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import time
 from pathlib import Path
 
 from pyinstrument import Profiler
 from sqlalchemy import create_engine, text
+
+from bench.common import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -31,6 +35,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--label", default="before")
     parser.add_argument("--html", action="store_true", help="also write the interactive HTML profiles")
     parser.add_argument("--only", nargs="*", help="paths: tracking-api tracking-page officer-queue form-step")
+    parser.add_argument("--cpu", action="store_true", help="no profile: print each path's process CPU ms a request "
+                        "(best of 5 rounds of --requests), to compare code or interpreters in one process's terms")
     args = parser.parse_args(argv)
     os.environ.update({"REGISTRY_DATABASE_URL": args.registry_url, "REGISTRY_CLIENT": "sql"})
 
@@ -66,12 +72,17 @@ def main(argv: list[str] | None = None) -> None:
         "form-step": (citizen_client, lambda i: step.group(0)),
     }
     RESULTS.mkdir(exist_ok=True)
+    if args.cpu:
+        print(f"machine: {machine()}")
     for name, (client, path) in paths.items():
         if args.only and name not in args.only:
             continue
         for i in range(20):  # warm up
             answer = client.get(path(i))
             assert answer.status_code == 200, (name, path(i), answer.status_code, answer.headers.get("Location"))
+        if args.cpu:
+            print(f"{name}: {_cpu_ms(client, path, args.requests):.3f} CPU ms a request (in process, best of 5)")
+            continue
         profiler = Profiler(interval=0.0005)
         profiler.start()
         for i in range(args.requests):
@@ -84,6 +95,16 @@ def main(argv: list[str] | None = None) -> None:
             (RESULTS / f"profile-{name}-{args.label}.html").write_text(profiler.output_html(), encoding="utf-8")
         session = profiler.last_session
         print(f"{name}: {session.duration * 1000 / args.requests:.2f} ms per request (wall, in process, profiled)")
+
+
+def _cpu_ms(client, path, requests: int) -> float:
+    best = float("inf")
+    for _round in range(5):
+        started = time.process_time()
+        for i in range(requests):
+            client.get(path(i))
+        best = min(best, time.process_time() - started)
+    return best * 1000 / requests
 
 
 if __name__ == "__main__":
