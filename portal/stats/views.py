@@ -33,6 +33,11 @@ stats_bp = Blueprint("stats", __name__)
 PAGE_SIZE = 20
 
 
+def count_of(stmt) -> int:  # noqa: ANN001 — a Select
+    """How many rows ``stmt`` gives."""
+    return db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+
+
 @stats_bp.app_template_filter("stat")
 def format_cell(cell: Cell) -> str:
     """A cell as the reader's locale writes it; — where there is nothing to measure."""
@@ -198,7 +203,7 @@ def list_dossiers_behind():
     except StatsInputError as exc:
         abort(400, str(exc))
     stmt = dossiers_behind(scope, key)
-    total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    total = count_of(stmt)
     pages = page_count(total, PAGE_SIZE)
     page = page_number(request.args.get("page"), pages)
     rows = rows_of(stmt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, now=datetime.now(VN_TZ), lang=current_lang())
@@ -207,7 +212,7 @@ def list_dossiers_behind():
         measure=MEASURES[key],
         scope=scope,
         rows=rows,
-        total=total,
+        total=format_decimal(total),  # 200.997 in Vietnamese, 200,997 in English, as the dashboard writes it
         page=page,
         pages=pages,
         status_label=status_label,

@@ -110,6 +110,17 @@ def test_officers_see_their_agency_with_the_dossiers_behind_each_number(app, kno
     assert last.status_code == 200 and known_set.codes["D2"] in last.get_data(as_text=True)
 
 
+def test_a_large_count_is_written_as_the_dashboard_writes_it(app, known_set, monkeypatch):
+    import portal.stats.views as views
+
+    monkeypatch.setattr(views, "count_of", lambda stmt: 200_997)  # a ministry's year
+    intake = _officer(app, "intake1")
+    query = {"measure": "received", **MARCH}
+    assert '<span class="count">(200.997)</span>' in intake.get("/officer/stats/dossiers", query_string=query).get_data(as_text=True)
+    intake.post("/language", data={"lang": "en", "next": "/officer/stats"})
+    assert '<span class="count">(200,997)</span>' in intake.get("/officer/stats/dossiers", query_string=query).get_data(as_text=True)
+
+
 def test_an_officer_cannot_look_into_another_agency(app, known_set):
     intake = _officer(app, "intake1")
     assert intake.get("/officer/stats", query_string={"agency": WARD}).status_code == 403
