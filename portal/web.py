@@ -90,6 +90,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(web_bp)
     # Functions, the same for every page: globals of the templates (macros imported without the
     # page's context see them too); the page's language is the request's.
-    app.jinja_env.globals.update(money=i18n.money, day=i18n.day, moment=i18n.moment, role_label=_role_label,
+    app.jinja_env.globals.update(money=i18n.money, number=i18n.number, day=i18n.day, moment=i18n.moment, role_label=_role_label,
                                  url_for=link)
     app.context_processor(lambda: {"current_lang": i18n.current_lang()})

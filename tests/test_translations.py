@@ -25,7 +25,9 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from flask_babel import force_locale
 
-from portal.i18n import day, moment, money
+from hypothesis import given, settings, strategies as st
+
+from portal.i18n import day, moment, money, number
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "portal" / "translations"
@@ -191,3 +193,20 @@ def test_money_and_dates_per_language(app, lang, amount, when, written):
         # Dates day first in both languages, as Vietnamese official papers write them.
         assert moment(datetime.fromisoformat("2026-03-02T07:05:00+00:00")) == when
         assert day(date(2026, 3, 2)) == written
+
+
+@settings(max_examples=200, deadline=None)
+@given(count=st.integers(min_value=0, max_value=10**12), lang=st.sampled_from(["vi", "en"]))
+def test_counts_are_grouped_as_babel_groups_them(app, count, lang):
+    from babel.numbers import format_decimal
+
+    with app.test_request_context(), force_locale(lang):
+        assert number(count) == format_decimal(count, locale=lang)
+
+
+def test_a_count_reads_as_the_language_writes_it(app):
+    with app.test_request_context(), force_locale("vi"):
+        assert number(1014) == "1.014" and number(200_997) == "200.997" and number(999) == "999"
+    with app.test_request_context(), force_locale("en"):
+        assert number(1014) == "1,014"
+

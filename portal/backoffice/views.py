@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from babel.numbers import format_decimal
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -38,7 +37,7 @@ from portal.dossiers.models import Dossier
 from portal.dossiers.states import DEADLINE_LABELS, Status, status_label
 from portal.errors import conflict_page
 from portal.extensions import db
-from portal.i18n import current_lang, day, gettext as _
+from portal.i18n import current_lang, day, gettext as _, number
 from portal.responses import pdf_response, send_document, slip_response
 from portal.security import page_count, page_number, parse_number
 from portal.paperwork import PaperworkError, render_slip07, slip07_csv
@@ -144,7 +143,7 @@ def show_queue(key: str):
         rows=rows,
         total=min(total, COUNT_CAP),
         is_total_capped=total > COUNT_CAP,
-        cap_label=format_decimal(COUNT_CAP, locale=lang),
+        cap_label=number(COUNT_CAP),
         page=page,
         pages=page_count(min(total, COUNT_CAP), size),
         filters=filters,

@@ -212,7 +212,7 @@ def list_dossiers_behind():
         measure=MEASURES[key],
         scope=scope,
         rows=rows,
-        total=format_decimal(total),  # 200.997 in Vietnamese, 200,997 in English, as the dashboard writes it
+        total=total,
         page=page,
         pages=pages,
         status_label=status_label,

@@ -87,6 +87,13 @@ def test_an_unfiltered_queue_counts_its_dossiers_once_for_the_navigation_and_the
     assert heading and navigation and heading.group(1) == navigation.group(1)
 
 
+def test_a_thousand_dossiers_read_as_a_thousand_in_the_navigation_and_the_heading(app, officers, monkeypatch):
+    monkeypatch.setattr("portal.backoffice.views.counts", lambda queues, user: {q.key: 1_000 for q in queues})
+    page = officers["intake1"].client.get("/officer/queues/intake").get_data(as_text=True)
+    assert '<span class="nav-count">1.000</span>' in page and '<span class="nav-count">1000</span>' not in page
+    assert re.search(r"<h1>[^<]*<span[^>]*>\(1\.000\)</span>", page)
+
+
 def test_each_filter_keeps_the_dossiers_it_names_and_only_those(app, make_dossier, officers):
     recent, older, other = make_dossier(), make_dossier(), make_dossier()
     officers["intake1"].act(recent, "accept")
