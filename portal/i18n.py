@@ -54,9 +54,11 @@ def money(amount: int) -> str:
 
 
 def number(count: int) -> str:
-    """A whole number as the page's language groups thousands: ``200.997`` in Vietnamese,
-    ``200,997`` in English. Drawn several times a page (the officer's navigation counts), so the
-    grouping sign is looked up once per language rather than formatted through Babel each time."""
+    """A count (an ``int``) as the page's language groups thousands: ``200.997`` in Vietnamese,
+    ``200,997`` in English — the portal's two languages, which both group by three, as Babel
+    does (``tests/test_translations.py`` compares them). Drawn several times a page (the
+    officer's navigation counts), so the grouping sign is looked up once per language instead
+    of each count going through Babel's formatter."""
     return f"{count:,}".replace(",", _group_symbol(current_lang()))
 
 

@@ -209,4 +209,3 @@ def test_a_count_reads_as_the_language_writes_it(app):
         assert number(1014) == "1.014" and number(200_997) == "200.997" and number(999) == "999"
     with app.test_request_context(), force_locale("en"):
         assert number(1014) == "1,014"
-

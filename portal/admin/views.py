@@ -33,7 +33,7 @@ from portal.catalog.models import Agency, CalendarException, Procedure
 from portal.catalog.service import working_calendar
 from portal.errors import conflict_page
 from portal.extensions import db
-from portal.i18n import gettext as _
+from portal.i18n import gettext as _, number
 from portal.notifications.national import sync_backlog
 from portal.timeutil import utcnow
 from portal.workflow import replan
@@ -149,8 +149,8 @@ def _replan_as_it_is_now(**_args: object):
 @admin_bp.post("/calendar/replan")
 def apply_replan():
     moved, kept = replan.replan(_actor())
-    flash(_("%(moved)d appointments moved later and their citizens notified; %(kept)d kept (a promise is never "
-            "moved earlier).", moved=len(moved), kept=len(kept)), "success")
+    flash(_("%(moved)s appointments moved later and their citizens notified; %(kept)s kept (a promise is never "
+            "moved earlier).", moved=number(len(moved)), kept=number(len(kept))), "success")
     return redirect(url_for("admin.preview_replan"))
 
 

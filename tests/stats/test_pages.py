@@ -116,9 +116,11 @@ def test_a_large_count_is_written_as_the_dashboard_writes_it(app, known_set, mon
     monkeypatch.setattr(views, "count_of", lambda stmt: 200_997)  # a ministry's year
     intake = _officer(app, "intake1")
     query = {"measure": "received", **MARCH}
-    assert '<span class="count">(200.997)</span>' in intake.get("/officer/stats/dossiers", query_string=query).get_data(as_text=True)
+    page = intake.get("/officer/stats/dossiers", query_string=query).get_data(as_text=True)
+    assert '<span class="count">(200.997)</span>' in page and "<span>Trang 1/10.050</span>" in page
     intake.post("/language", data={"lang": "en", "next": "/officer/stats"})
-    assert '<span class="count">(200,997)</span>' in intake.get("/officer/stats/dossiers", query_string=query).get_data(as_text=True)
+    page = intake.get("/officer/stats/dossiers", query_string=query).get_data(as_text=True)
+    assert '<span class="count">(200,997)</span>' in page and "<span>Page 1 of 10,050</span>" in page
 
 
 def test_an_officer_cannot_look_into_another_agency(app, known_set):
