@@ -25,11 +25,16 @@ def _make_changes(client) -> None:
 def test_the_page_lists_changes_newest_first_with_before_and_after(admin_client):
     _make_changes(admin_client)
     body = admin_client.get("/admin/audit").get_data(as_text=True)
-    assert "2 entries in all" in body
+    assert "2 entries in all; the latest 2 are shown." in body  # not "the latest 100" of 2
     assert body.index("agency.update") < body.index("calendar_exception.create")
     assert "<code>name_en</code>: Ba Dinh Ward Police → Ba Dinh Police" in body
     assert "<code>legal_reference</code>: – → Thông báo nghỉ bù" in body
     assert "admin (admin)" in body
+
+
+def test_an_empty_trail_says_nothing_of_the_latest_entries(admin_client):
+    body = admin_client.get("/admin/audit").get_data(as_text=True)
+    assert "in all; the latest" not in body
 
 
 def test_the_filter_shows_one_action(admin_client):
