@@ -14,7 +14,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, Select, create_engine, event, func, select as sql_select
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import DeclarativeBase
 
@@ -136,6 +136,11 @@ def configure_sqlite(engine: Engine, lock_timeout: float = 5.0) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         if mode is not False:  # False: no BEGIN, each statement commits by itself (reading_only)
             connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def count_rows(statement: Select) -> int:
+    """How many rows ``statement`` gives (a list's size, for its heading and its pages)."""
+    return db.session.execute(sql_select(func.count()).select_from(statement.subquery())).scalar_one()
 
 
 def reading_only() -> Connection:

@@ -50,7 +50,7 @@ def money(amount: int) -> str:
     """VND grouped as the current language groups thousands, the sign after the amount as
     Vietnamese writes it: ``10.000 ₫``, in English ``10,000 ₫`` (the space does not break, so
     the sign never ends up alone on a line)."""
-    return f"{format_decimal(amount, locale=current_lang())}\u00a0₫"
+    return f"{number(amount)}\u00a0₫"
 
 
 def number(count: int) -> str:

@@ -37,7 +37,7 @@ from portal.dossiers.models import Dossier
 from portal.dossiers.states import DEADLINE_LABELS, Status, status_label
 from portal.errors import conflict_page
 from portal.extensions import db
-from portal.i18n import current_lang, day, gettext as _, number
+from portal.i18n import current_lang, day, gettext as _
 from portal.responses import pdf_response, send_document, slip_response
 from portal.security import page_count, page_number, parse_number
 from portal.paperwork import PaperworkError, render_slip07, slip07_csv
@@ -143,7 +143,6 @@ def show_queue(key: str):
         rows=rows,
         total=min(total, COUNT_CAP),
         is_total_capped=total > COUNT_CAP,
-        cap_label=number(COUNT_CAP),
         page=page,
         pages=page_count(min(total, COUNT_CAP), size),
         filters=filters,

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from portal.auth.access import citizen_required
 from portal.dossiers.models import Dossier
-from portal.extensions import db
+from portal.extensions import count_rows, db
 from portal.i18n import gettext as _
 from portal.notifications.messages import render_message
 from portal.notifications.models import FAILED, PENDING, SENDING, SENT, Notification
@@ -68,7 +68,7 @@ def list_my_notifications():
     own = or_(Notification.user_id == current_user.id, Dossier.applicant_personal_id == current_user.personal_id)
     base = select(Notification, Dossier.code).outerjoin(Dossier, Notification.dossier_id == Dossier.id).where(own)
     size = int(current_app.config.get("PAGE_SIZE", 20))
-    total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    total = count_rows(base)
     pages = page_count(total, size)
     page = page_number(request.args.get("page"), pages)
     rows = db.session.execute(

@@ -13,15 +13,15 @@ from typing import Any
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.auth.access import roles_required
 from portal.auth.models import ROLES
 from portal.backoffice.rows import rows_of
 from portal.catalog.models import Agency, Procedure
 from portal.deadlines import VN_TZ
-from portal.extensions import db
-from portal.i18n import current_lang, gettext as _
+from portal.extensions import count_rows, db
+from portal.i18n import current_lang, gettext as _, number
 from portal.stats import charts
 from portal.stats.scope import Scope, StatsInputError, UnknownCode, parse_scope
 from portal.stats.service import MEASURES, Indicators, MonthRow, compute_indicators, dossiers_behind
@@ -31,11 +31,6 @@ from portal.security import page_count, page_number
 
 stats_bp = Blueprint("stats", __name__)
 PAGE_SIZE = 20
-
-
-def count_of(stmt) -> int:  # noqa: ANN001 — a Select
-    """How many rows ``stmt`` gives."""
-    return db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
 
 
 @stats_bp.app_template_filter("stat")
@@ -49,7 +44,7 @@ def format_cell(cell: Cell) -> str:
         year, month = cell.value.split("-")
         return f"{month}/{year}"
     if cell.kind == "count":
-        return format_decimal(cell.value)
+        return number(cell.value)
     if cell.kind == "percent":
         return f"{format_decimal(cell.value, format='#,##0.0')}\u00a0%"
     if cell.kind in ("average", "points"):
@@ -203,7 +198,7 @@ def list_dossiers_behind():
     except StatsInputError as exc:
         abort(400, str(exc))
     stmt = dossiers_behind(scope, key)
-    total = count_of(stmt)
+    total = count_rows(stmt)
     pages = page_count(total, PAGE_SIZE)
     page = page_number(request.args.get("page"), pages)
     rows = rows_of(stmt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, now=datetime.now(VN_TZ), lang=current_lang())
