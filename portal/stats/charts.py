@@ -33,6 +33,7 @@ PLOT_HEIGHT = 180
 COLUMN_WIDTH = 9
 GROUP_GAP = 12
 AXIS_WIDTH = 40
+AXIS_CHAR_WIDTH = 9  # a digit of the axis's 13px type is about 8.3 units wide
 TOP = 10
 
 
@@ -140,17 +141,18 @@ def column_chart(columns: Sequence[ChartRow], series: Sequence[Series], format_v
     half and the top, written with ``format_value``."""
     largest = max((v for c in columns for v in c.values), default=0)
     top = _nice_top(max(largest, 1))
+    ticks = [(share, format_value(value)) for share, value in ((0, 0), (.5, top // 2), (1, top))]
+    # Wide enough for the longest tick label, right-aligned against the plot ("10.000" is wider
+    # than the 40 units that hold "5.000": its first digit was cut off at the chart's edge).
+    axis = max(AXIS_WIDTH, 4 + AXIS_CHAR_WIDTH * max(len(label) for _share, label in ticks))
     group = len(series) * COLUMN_WIDTH + GROUP_GAP
-    width = AXIS_WIDTH + len(columns) * group
+    width = axis + len(columns) * group
     bottom = TOP + PLOT_HEIGHT
-    lines = [Line(AXIS_WIDTH, bottom - PLOT_HEIGHT * share, width, bottom - PLOT_HEIGHT * share) for share in (0, .5, 1)]
-    texts = [
-        Text(AXIS_WIDTH - 4, bottom - PLOT_HEIGHT * share + 4, format_value(value), "chart-axis", "end")
-        for share, value in ((0, 0), (.5, top // 2), (1, top))
-    ]
+    lines = [Line(axis, bottom - PLOT_HEIGHT * share, width, bottom - PLOT_HEIGHT * share) for share in (0, .5, 1)]
+    texts = [Text(axis - 4, bottom - PLOT_HEIGHT * share + 4, label, "chart-axis", "end") for share, label in ticks]
     bars: list[Bar] = []
     for i, column in enumerate(columns):
-        x = AXIS_WIDTH + GROUP_GAP / 2 + i * group
+        x = axis + GROUP_GAP / 2 + i * group
         for j, (s, value) in enumerate(zip(series, column.values, strict=True)):
             height = round(PLOT_HEIGHT * value / top, 1)
             bars.append(Bar(x + j * COLUMN_WIDTH, bottom - height, COLUMN_WIDTH - 1, height, f"bar bar-{s.key}"))
