@@ -2,6 +2,7 @@
 
     python -m bench.profile_hot_paths --label before      # bench/results/profile-<path>-before.md (--html too)
     python -m bench.profile_hot_paths --cpu               # CPU ms a request, no profiler, best of 5 rounds
+    python -m bench.profile_hot_paths --instructions      # instructions a request, counted by valgrind
 
 Uses the databases :mod:`bench.wrk_load` builds (``--database-url``, ``--registry-url``), a
 Flask test client and ``--requests`` requests per path: tracking API, tracking page, officer
@@ -13,6 +14,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,12 +38,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--label", default="before")
     parser.add_argument("--html", action="store_true", help="also write the interactive HTML profiles")
-    parser.add_argument("--only", nargs="*", help="paths: tracking-api tracking-page officer-queue form-step")
+    parser.add_argument("--only", nargs="*", help="paths: tracking-api tracking-page officer-queue form-step, and bare "
+                        "(/healthz, the floor every path stands on; measured first by --instructions)")
     parser.add_argument("--cpu", action="store_true", help="no profile: print each path's process CPU ms a request "
                         "(best of 5 rounds of --requests), to compare code or interpreters in one process's terms; "
                         "it counts the test client's own work too, and the database's on SQLite but not PostgreSQL's, "
                         "and repeats the same requests warm, so compare it only with itself, not with wrk's figures")
+    parser.add_argument("--instructions", action="store_true", help="no profile: count each path's instructions a "
+                        "request with valgrind's callgrind (Debian's valgrind package), the same to 0.2 %% from run to "
+                        "run whatever the machine's speed, so a change of a few per cent shows; the server process's "
+                        "instructions only (the test client's included, the database's not); about 30 s a path")
+    parser.add_argument("--count-inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.instructions:
+        _count_instructions(args, argv if argv is not None else sys.argv[1:])
+        return
     os.environ.update({"REGISTRY_DATABASE_URL": args.registry_url, "REGISTRY_CLIENT": "sql"})
 
     from portal import create_app
@@ -67,20 +81,25 @@ def main(argv: list[str] | None = None) -> None:
     landed = citizen_client.get("/procedures/1.004194/apply", follow_redirects=True)
     step = _STEP.search(landed.request.path)
     paths = {
+        # The floor every path stands on (wrk_load's bare endpoint): only with --only or --instructions.
+        "bare": (anonymous, lambda i: "/healthz"),
         "tracking-api": (anonymous, lambda i: f"/api/v1/tracking/{codes[i % len(codes)]}"),
         "tracking-page": (anonymous, lambda i: f"/track?code={codes[i % len(codes)]}"),
         "officer-queue": (officer, lambda i: "/officer/queues/all"),
         "form-step": (citizen_client, lambda i: step.group(0)),
     }
     RESULTS.mkdir(exist_ok=True)
-    if args.cpu:
+    if args.cpu or args.instructions:
         print(f"machine: {machine()}")
     for name, (client, path) in paths.items():
-        if args.only and name not in args.only:
+        if (args.only and name not in args.only) or (not args.only and name not in PATHS):
             continue
         for i in range(20):  # warm up
             answer = client.get(path(i))
             assert answer.status_code == 200, (name, path(i), answer.status_code, answer.headers.get("Location"))
+        if args.count_inside:
+            _counted(client, path, args.requests)
+            continue
         if args.cpu:
             print(f"{name}: {_cpu_ms(client, path, args.requests):.3f} CPU ms a request (in process, best of 5)")
             continue
@@ -111,6 +130,44 @@ def _cpu_ms(client, path, requests: int) -> float:
         if failed:
             raise SystemExit(f"{failed} of {requests} requests did not answer 200: the figure would not be the path's")
     return best * 1000 / requests
+
+
+PATHS = ("tracking-api", "tracking-page", "officer-queue", "form-step")
+
+
+def _count_instructions(args: argparse.Namespace, argv: list[str]) -> None:
+    """Each path in a process of its own under callgrind, counting only while its requests run
+    (the set-up, the imports and the warm-up are not counted): instructions ÷ requests."""
+    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+    print(f"machine: {machine()}")
+    forwarded = [a for a in argv if a != "--instructions"]
+    counts = {}
+    for name in args.only or ("bare", *PATHS):
+        with tempfile.TemporaryDirectory() as workdir:
+            out = Path(workdir) / "callgrind.out"
+            ran = subprocess.run(
+                ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
+                 sys.executable, "-m", "bench.profile_hot_paths", *forwarded, "--count-inside", "--only", name],
+                cwd=ROOT, capture_output=True, text=True)
+            if ran.returncode != 0:
+                raise SystemExit(f"{name}: the counted run failed:\n" + "\n".join(ran.stderr.splitlines()[-15:]))
+            totals = re.search(r"^totals:\s+(\d+)", out.read_text(), re.MULTILINE)
+        counts[name] = int(totals.group(1)) / args.requests
+        versus = f", {counts[name] / counts['bare']:.2f} × the bare endpoint's" if "bare" in counts and name != "bare" else ""
+        print(f"{name}: {counts[name]:,.0f} instructions a request{versus} (callgrind, {args.requests} requests)", flush=True)
+
+
+def _counted(client, path, requests: int) -> None:
+    """Inside callgrind: switch its counting on for the requests, and off after them."""
+    def instrument(state: str) -> None:
+        subprocess.run(["callgrind_control", "--instr=" + state, str(os.getpid())], check=True, capture_output=True)
+
+    instrument("on")
+    failed = sum(client.get(path(i)).status_code != 200 for i in range(requests))
+    instrument("off")
+    if failed:
+        raise SystemExit(f"{failed} of {requests} requests did not answer 200: the figure would not be the path's")
 
 
 if __name__ == "__main__":
