@@ -18,6 +18,8 @@ from sqlalchemy import Connection, Engine, MetaData, Select, create_engine, even
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import DeclarativeBase
 
+from portal.pgcursor import DescribedWhenRead
+
 # Stable constraint names so Alembic migrations are reproducible on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -97,11 +99,10 @@ def _has_unread_data(dbapi_connection) -> bool:  # noqa: ANN001
 
 
 def configure_postgresql(engine: Engine, lock_timeout: float) -> None:
-    from portal.pgcursor import DescribedWhenRead
-
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record) -> None:  # noqa: ANN001
-        dbapi_connection.cursor_factory = DescribedWhenRead
+        if engine.dialect.driver == "psycopg":  # the synchronous driver, whose cursor it is
+            dbapi_connection.cursor_factory = DescribedWhenRead
         # Outside a transaction, so the pool's rollback on check-in does not undo it.
         autocommit = dbapi_connection.autocommit
         dbapi_connection.autocommit = True

@@ -17,8 +17,10 @@ from typing import Any
 import psycopg
 from psycopg.pq import ExecStatus
 
-#: The statuses for which psycopg describes a result that has no column (``SELECT ;``).
-_ROWS = frozenset({ExecStatus.TUPLES_OK, ExecStatus.SINGLE_TUPLE, ExecStatus.TUPLES_CHUNK})
+#: The statuses for which psycopg describes a result that has no column (``SELECT ;``);
+#: ``TUPLES_CHUNK`` came with psycopg 3.2.
+_ROWS = frozenset(status for status in (ExecStatus.TUPLES_OK, ExecStatus.SINGLE_TUPLE,
+                                        getattr(ExecStatus, "TUPLES_CHUNK", None)) if status is not None)
 
 
 class DescribedWhenRead(psycopg.Cursor):
@@ -53,5 +55,7 @@ class _Description(Sequence):
             self._columns = super(DescribedWhenRead, self._cursor).description or []
         return self._columns[index]
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:  # never raises: a debugger or a log line may show a stale one
+        if self._columns is None and self._cursor.pgresult is not self._result:
+            return f"<description of {len(self)} columns of an earlier result>"
         return repr(list(self))

@@ -49,25 +49,29 @@ def test_a_text_statement_still_reads_its_column_names(postgresql_only, ctx, bui
     assert len(built) == 2  # read each time: a text statement is described anew
 
 
+def _own(cursor: DescribedWhenRead):
+    return psycopg.Cursor.description.fget(cursor)
+
+
 def test_the_description_read_is_psycopgs_own(postgresql_only, ctx):
-    cursor = _raw_cursor()
-    cursor.execute("SELECT 1::int AS one, 'x'::text AS two, now() AS three")
-    described = cursor.description
-    own = psycopg.Cursor.description.fget(cursor)
-    assert len(described) == 3
-    assert [(c.name, c.type_code) for c in described] == [(c.name, c.type_code) for c in own]
-    assert described[-1].name == "three" and [c.name for c in described[:2]] == ["one", "two"]
-    cursor.execute("SET LOCAL lock_timeout = 1000")
-    assert cursor.description is None  # as psycopg: no rows came back
-    cursor.execute("SELECT")
-    assert cursor.description is not None and len(cursor.description) == 0  # "SELECT ;" has rows, no column
+    with _raw_cursor() as cursor:
+        cursor.execute("SELECT 1::int AS one, 'x'::text AS two, now() AS three")
+        described = cursor.description
+        assert len(described) == 3
+        assert [(c.name, c.type_code) for c in described] == [(c.name, c.type_code) for c in _own(cursor)]
+        assert described[-1].name == "three" and [c.name for c in described[:2]] == ["one", "two"]
+        cursor.execute("SET LOCAL lock_timeout = 1000")
+        assert cursor.description is None and _own(cursor) is None  # no rows came back
+        cursor.execute("SELECT")  # rows, and no column
+        assert cursor.description is not None and len(cursor.description) == 0 and _own(cursor) == []
 
 
 def test_a_description_read_after_the_cursor_moved_on_says_so(postgresql_only, ctx):
-    cursor = _raw_cursor()
-    cursor.execute("SELECT 1 AS one")
-    described = cursor.description
-    cursor.execute("SELECT 2 AS two")
-    with pytest.raises(RuntimeError, match="moved on"):
-        described[0]
-    assert cursor.description[0].name == "two"
+    with _raw_cursor() as cursor:
+        cursor.execute("SELECT 1 AS one")
+        described = cursor.description
+        cursor.execute("SELECT 2 AS two")
+        with pytest.raises(RuntimeError, match="moved on"):
+            described[0]
+        assert "earlier result" in repr(described)  # shown in a debugger or a log, it does not raise
+        assert cursor.description[0].name == "two"
