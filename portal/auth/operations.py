@@ -20,6 +20,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import Flask, current_app
 from limits.storage import Storage, storage_from_string
@@ -32,11 +33,26 @@ from portal.timeutil import utcnow
 from portal.registry import get_registry
 from portal.registry.client import RegistryUnavailable
 
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
 AUTH_STORE_KEY = "auth_store"
 # How long the failures of a name without an account are remembered (an account's are kept
 # until it signs in or locks).
 UNKNOWN_FAILURES_MEMORY = 24 * 3600
+
+
+def _check_against_no_account(password: str) -> None:
+    """A name without an account, or a locked one, costs the same work as checking a password:
+    one hashed the way new passwords are (and old ones are again at their next sign-in)."""
+    check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+
+
+def _hashed_as_now() -> str:
+    """The start of a hash made the way new passwords are: ``scrypt:32768:8:1$``."""
+    return _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]).split("$", 1)[0] + "$"
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 @dataclass(frozen=True)
@@ -66,16 +82,18 @@ def _record_failure(user: User) -> None:
 def _check_existing(user: User | None, password: str) -> LoginOutcome | None:
     """Outcome for an existing account, or None when there is no account."""
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        _check_against_no_account(password)
         return None
     minutes = _locked_minutes(user)
     if minutes:
-        check_password_hash(_DUMMY_HASH, password)  # the same work as any other attempt
+        _check_against_no_account(password)
         return LoginOutcome(locked_minutes=minutes)
     if user.is_enabled and user.check_password(password):
         user.failed_logins = 0
         user.locked_until = None
         user.last_login_at = _now()
+        if not user.password_hash.startswith(_hashed_as_now()):
+            user.set_password(password)  # a cost raised since: it applies from this sign-in on
         return LoginOutcome(user=user)
     _record_failure(user)
     db.session.flush()

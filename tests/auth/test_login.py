@@ -4,6 +4,9 @@ import time
 
 import pytest
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from config import ProductionConfig
 
 from portal.auth.models import User
 from portal.extensions import db
@@ -20,6 +23,30 @@ def test_citizen_signs_in_through_mock_vneid_and_gets_an_account(app, client, ci
         assert user.full_name in page
         assert user.password_hash != "vneid-demo" and user.check_password("vneid-demo")
     assert "Đăng xuất" in page
+
+
+def test_passwords_are_hashed_the_configured_way_and_production_pays_scrypts_default(make_app):
+    # Production keeps werkzeug's default: scrypt with n = 32768 (the suite uses n = 1024).
+    assert generate_password_hash("x", method=ProductionConfig.PASSWORD_HASH_METHOD).startswith("scrypt:32768:8:1$")
+    app = make_app(PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    with app.app_context():
+        user = User(kind="officer", username="hash-check", full_name="H", profile={})
+        user.set_password("right")
+        assert user.password_hash.startswith("pbkdf2:sha256:1000$")
+        assert user.check_password("right") and not user.check_password("wrong")
+
+
+def test_a_password_hashed_at_an_older_cost_is_hashed_anew_at_its_next_sign_in(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+    login_officer(client, "intake1")
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.username == "intake1")).scalar_one()
+        assert user.password_hash.startswith("pbkdf2:sha256:1000$") and user.check_password("demo-password")
+        before = user.password_hash
+    client.post("/logout")
+    login_officer(client, "intake1")
+    with app.app_context():
+        assert db.session.execute(select(User.password_hash).where(User.username == "intake1")).scalar_one() == before
 
 
 def test_malformed_personal_id_shows_a_message_next_to_the_field(client):

@@ -3,6 +3,8 @@
 1. ``live_app`` builds the portal on its own SQLite files, uploads and demo PKI in a temporary
    folder (the shared ``app`` fixture's tests run inside rolled-back transactions a browser
    cannot see), with the catalog and officers seeded and the session's test register read as is.
+   SQLite whatever ``TEST_DATABASE_URL`` says: so CI runs these tests in its SQLite run only
+   (``.ci/run``); give them the suite's database and they belong in both runs again.
 2. ``live_server`` serves it with Werkzeug in a daemon thread on a free port.
 3. ``browser`` is Debian's Chromium (``/usr/bin/chromium``, installed by ``.ci/run``), launched
    by Playwright; Playwright's own browser downloads are never used.
