@@ -12,6 +12,7 @@ of the register signed in through the mock VNeID, with a draft of procedure 1.00
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import shutil
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _STEP = re.compile(r"/apply/[0-9a-f]{32}/steps/[\w-]+")
+PATHS = ("tracking-api", "tracking-page", "officer-queue", "form-step")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -38,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--label", default="before")
     parser.add_argument("--html", action="store_true", help="also write the interactive HTML profiles")
-    parser.add_argument("--only", nargs="*", help="paths: tracking-api tracking-page officer-queue form-step, and bare "
+    parser.add_argument("--only", nargs="*", choices=("bare", *PATHS), help="paths: tracking-api tracking-page officer-queue form-step, and bare "
                         "(/healthz, the floor every path stands on; measured first by --instructions)")
     parser.add_argument("--cpu", action="store_true", help="no profile: print each path's process CPU ms a request "
                         "(best of 5 rounds of --requests), to compare code or interpreters in one process's terms; "
@@ -47,10 +49,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--instructions", action="store_true", help="no profile: count each path's instructions a "
                         "request with valgrind's callgrind (Debian's valgrind package), the same to 0.2 %% from run to "
                         "run whatever the machine's speed, so a change of a few per cent shows; the server process's "
-                        "instructions only (the test client's included, the database's not); about 30 s a path")
+                        "instructions only (the test client's included, the database's not); about 40 s a path")
     parser.add_argument("--count-inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.instructions:
+    if args.instructions and not args.count_inside:
         _count_instructions(args, argv if argv is not None else sys.argv[1:])
         return
     os.environ.update({"REGISTRY_DATABASE_URL": args.registry_url, "REGISTRY_CLIENT": "sql"})
@@ -97,6 +99,12 @@ def main(argv: list[str] | None = None) -> None:
         for i in range(20):  # warm up
             answer = client.get(path(i))
             assert answer.status_code == 200, (name, path(i), answer.status_code, answer.headers.get("Location"))
+        # As wsgi.py does after start-up: what is built by now lives as long as the process. It also
+        # makes counts comparable: otherwise whether a full collection of the whole heap falls
+        # among the counted requests depends on everything allocated before (moving one import
+        # moved the tracking page by 1.6 million instructions a request, a fifth of it).
+        gc.collect()
+        gc.freeze()
         if args.count_inside:
             _counted(client, path, args.requests)
             continue
@@ -132,30 +140,34 @@ def _cpu_ms(client, path, requests: int) -> float:
     return best * 1000 / requests
 
 
-PATHS = ("tracking-api", "tracking-page", "officer-queue", "form-step")
-
-
 def _count_instructions(args: argparse.Namespace, argv: list[str]) -> None:
     """Each path in a process of its own under callgrind, counting only while its requests run
-    (the set-up, the imports and the warm-up are not counted): instructions ÷ requests."""
+    (the set-up, the imports and the warm-up are not counted): instructions ÷ requests. What
+    switching the counting on and off costs is counted once with no request and taken off."""
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
     print(f"machine: {machine()}")
-    forwarded = [a for a in argv if a != "--instructions"]
+    forwarded = list(argv)  # --instructions too: with --count-inside a process counts, it does not start another
+    switching = _instructions(forwarded, "bare", 0)
+    print(f"switching the counting on and off: {switching:,} instructions (taken off each path's count)", flush=True)
     counts = {}
     for name in args.only or ("bare", *PATHS):
-        with tempfile.TemporaryDirectory() as workdir:
-            out = Path(workdir) / "callgrind.out"
-            ran = subprocess.run(
-                ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-                 sys.executable, "-m", "bench.profile_hot_paths", *forwarded, "--count-inside", "--only", name],
-                cwd=ROOT, capture_output=True, text=True)
-            if ran.returncode != 0:
-                raise SystemExit(f"{name}: the counted run failed:\n" + "\n".join(ran.stderr.splitlines()[-15:]))
-            totals = re.search(r"^totals:\s+(\d+)", out.read_text(), re.MULTILINE)
-        counts[name] = int(totals.group(1)) / args.requests
+        counts[name] = (_instructions(forwarded, name, args.requests) - switching) / args.requests
         versus = f", {counts[name] / counts['bare']:.2f} × the bare endpoint's" if "bare" in counts and name != "bare" else ""
         print(f"{name}: {counts[name]:,.0f} instructions a request{versus} (callgrind, {args.requests} requests)", flush=True)
+
+
+def _instructions(forwarded: list[str], name: str, requests: int) -> int:
+    with tempfile.TemporaryDirectory() as workdir:
+        out = Path(workdir) / "callgrind.out"
+        ran = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
+             f"--log-file={Path(workdir) / 'valgrind.log'}", sys.executable, "-m", "bench.profile_hot_paths",
+             *forwarded, "--count-inside", "--only", name, "--requests", str(requests)],
+            cwd=ROOT, capture_output=True, text=True)
+        if ran.returncode != 0:
+            raise SystemExit(f"{name}: the counted run failed:\n" + "\n".join(ran.stderr.splitlines()[-15:]))
+        return int(re.search(r"^totals:\s+(\d+)", out.read_text(), re.MULTILINE).group(1))
 
 
 def _counted(client, path, requests: int) -> None:
