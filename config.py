@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from werkzeug.security import DEFAULT_PBKDF2_ITERATIONS
+
 INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
 DEV_SECRET_KEY = "dev-only-secret-change-me"
 
@@ -72,9 +74,9 @@ class Config:
     # Consecutive failed logins before an account is locked, and for how long.
     LOGIN_LOCKOUT_THRESHOLD = 5
     LOGIN_LOCKOUT_DURATION = timedelta(minutes=15)
-    # How new passwords are hashed (werkzeug's method string): its default, scrypt with
-    # n = 32768, about 80 ms of one core an attempt. A stored hash keeps the method it was made
-    # with, so raising the cost later applies to passwords set from then on.
+    # How passwords are hashed (werkzeug's method string): its default, scrypt with n = 32768,
+    # about 80 ms of one core an attempt. A password hashed another way is hashed this way at
+    # its next sign-in; production refuses to start with less than werkzeug's default cost.
     PASSWORD_HASH_METHOD = "scrypt"
 
     WTF_CSRF_TIME_LIMIT = None
@@ -218,3 +220,13 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
 def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     environ = os.environ if environ is None else environ
     return {key: parse(environ[name]) for name, (key, parse) in ENVIRONMENT.items() if name in environ}
+
+
+def password_hashing_problem(method: str) -> str | None:
+    """Why ``method`` hashes passwords at less than werkzeug's default cost, or None."""
+    name, *params = method.split(":")
+    if name == "scrypt" and int(params[0] if params else 2**15) < 2**15:
+        return f"{method} costs less than werkzeug's default scrypt (n = 32768)"
+    if name == "pbkdf2" and int(params[1] if len(params) > 1 else DEFAULT_PBKDF2_ITERATIONS) < DEFAULT_PBKDF2_ITERATIONS:
+        return f"{method} costs less than werkzeug's default pbkdf2 ({DEFAULT_PBKDF2_ITERATIONS:,} iterations)"
+    return None

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from config import CONFIGS, DEV_SECRET_KEY, from_environment
+from config import CONFIGS, DEV_SECRET_KEY, from_environment, password_hashing_problem
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -35,6 +35,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         }
     if env == "production" and app.config["SECRET_KEY"] == DEV_SECRET_KEY:
         raise RuntimeError("Set SECRET_KEY in the environment for the production configuration.")
+    if env == "production" and (problem := password_hashing_problem(app.config["PASSWORD_HASH_METHOD"])):
+        raise RuntimeError(f"PASSWORD_HASH_METHOD: {problem}; production keeps at least werkzeug's default.")
     os.makedirs(app.instance_path, exist_ok=True)
 
     from portal import backup, errors, security, web

@@ -88,7 +88,7 @@ def _check_existing(user: User | None, password: str) -> LoginOutcome | None:
     if minutes:
         _check_against_no_account(password)
         return LoginOutcome(locked_minutes=minutes)
-    if user.is_enabled and user.check_password(password):
+    if user.check_password(password) and user.is_enabled:  # a disabled account costs the same hash
         user.failed_logins = 0
         user.locked_until = None
         user.last_login_at = _now()
@@ -106,6 +106,10 @@ def init_app(app: Flask) -> None:
     account, ended sessions — lives where the rate limiter counts (memory, or Redis shared by
     every process)."""
     app.extensions[AUTH_STORE_KEY] = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+    try:  # a mistyped method fails the start, not the first sign-in
+        _dummy_hash(app.config["PASSWORD_HASH_METHOD"])
+    except ValueError as error:
+        raise RuntimeError(f"PASSWORD_HASH_METHOD {app.config['PASSWORD_HASH_METHOD']!r}: {error}") from error
 
 
 def _auth_store() -> Storage:

@@ -36,17 +36,36 @@ def test_passwords_are_hashed_the_configured_way_and_production_pays_scrypts_def
         assert user.check_password("right") and not user.check_password("wrong")
 
 
+def _stored_hash(app, username: str) -> str:
+    with app.app_context():
+        return db.session.execute(select(User.password_hash).where(User.username == username)).scalar_one()
+
+
 def test_a_password_hashed_at_an_older_cost_is_hashed_anew_at_its_next_sign_in(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
-    login_officer(client, "intake1")
-    with app.app_context():
-        user = db.session.execute(select(User).where(User.username == "intake1")).scalar_one()
-        assert user.password_hash.startswith("pbkdf2:sha256:1000$") and user.check_password("demo-password")
-        before = user.password_hash
+    assert login_officer(client, "intake1").status_code == 302  # signed in, as before
+    rehashed = _stored_hash(app, "intake1")
+    assert rehashed.startswith("pbkdf2:sha256:1000$")
     client.post("/logout")
-    login_officer(client, "intake1")
-    with app.app_context():
-        assert db.session.execute(select(User.password_hash).where(User.username == "intake1")).scalar_one() == before
+    assert login_officer(client, "intake1").status_code == 302  # signed in with the new hash
+    assert _stored_hash(app, "intake1") == rehashed  # hashed once, not at every sign-in
+
+
+def test_a_wrong_password_never_hashes_anew(app, client, monkeypatch):
+    before = _stored_hash(app, "intake1")
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+    assert login_officer(client, "intake1", password="not-the-password").status_code == 422
+    assert _stored_hash(app, "intake1") == before
+
+
+def test_the_portal_refuses_to_start_with_a_bad_or_in_production_cheap_password_hash(monkeypatch, make_app):
+    with pytest.raises(RuntimeError, match="PASSWORD_HASH_METHOD 'md5'"):
+        make_app(PASSWORD_HASH_METHOD="md5")
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test")
+    monkeypatch.setenv("PASSWORD_HASH_METHOD", "scrypt:1024:8:1")
+    with pytest.raises(RuntimeError, match="costs less than werkzeug's default scrypt"):
+        make_app()
 
 
 def test_malformed_personal_id_shows_a_message_next_to_the_field(client):
