@@ -3,8 +3,10 @@
 1. ``live_app`` builds the portal on its own SQLite files, uploads and demo PKI in a temporary
    folder (the shared ``app`` fixture's tests run inside rolled-back transactions a browser
    cannot see), with the catalog and officers seeded and the session's test register read as is.
-   SQLite whatever ``TEST_DATABASE_URL`` says: so CI runs these tests in its SQLite run only
-   (``.ci/run``); give them the suite's database and they belong in both runs again.
+   The portal's database is SQLite whatever ``TEST_DATABASE_URL`` says (the register follows
+   it), so CI runs these tests in its SQLite run only (``.ci/run``); give them the suite's
+   database and they belong in both runs again. Payments go to the session's mock gateway
+   ledger, never the developer's ``instance/``.
 2. ``live_server`` serves it with Werkzeug in a daemon thread on a free port.
 3. ``browser`` is Debian's Chromium (``/usr/bin/chromium``, installed by ``.ci/run``), launched
    by Playwright; Playwright's own browser downloads are never used.
@@ -74,7 +76,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def live_app(register: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def live_app(register: str, gateway_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     from portal.demo.seed import seed_reference_data
 
     folder = tmp_path_factory.mktemp("e2e")
@@ -83,6 +85,7 @@ def live_app(register: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/portal.sqlite3",
             "REGISTRY_DATABASE_URL": register,
             "REGISTRY_CLIENT": "sql",
+            "GATEWAY_DATABASE_URL": gateway_url,
             "UPLOAD_DIR": str(folder / "uploads"),
             # Results are signed with a demo CA made here, never the one in the developer's instance/.
             "PKI_DIR": str(folder / "pki"),
