@@ -47,11 +47,13 @@ def main(argv: list[str] | None = None) -> None:
                         "it counts the test client's own work too, and the database's on SQLite but not PostgreSQL's, "
                         "and repeats the same requests warm, so compare it only with itself, not with wrk's figures")
     parser.add_argument("--instructions", action="store_true", help="no profile: count each path's instructions a "
-                        "request with valgrind's callgrind (Debian's valgrind package), the same to 0.2 %% from run to "
+                        "request with valgrind's callgrind (Debian's valgrind package), the same to 0.3 %% from run to "
                         "run whatever the machine's speed, so a change of a few per cent shows; the server process's "
                         "instructions only (the test client's included, the database's not); about 40 s a path")
     parser.add_argument("--count-inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.requests < 1 and not args.count_inside:
+        parser.error("--requests must be at least 1")
     if args.instructions and not args.count_inside:
         _count_instructions(args, argv if argv is not None else sys.argv[1:])
         return
@@ -99,13 +101,13 @@ def main(argv: list[str] | None = None) -> None:
         for i in range(20):  # warm up
             answer = client.get(path(i))
             assert answer.status_code == 200, (name, path(i), answer.status_code, answer.headers.get("Location"))
-        # As wsgi.py does after start-up: what is built by now lives as long as the process. It also
-        # makes counts comparable: otherwise whether a full collection of the whole heap falls
-        # among the counted requests depends on everything allocated before (moving one import
-        # moved the tracking page by 1.6 million instructions a request, a fifth of it).
-        gc.collect()
-        gc.freeze()
         if args.count_inside:
+            # Frozen, as wsgi.py freezes the heap after start-up (here after the warm-up too): otherwise
+            # whether a full collection of the whole heap falls among the counted requests depends on
+            # everything allocated before (moving one import put 1.6 million instructions, a quarter,
+            # on every tracking page). --cpu and the profiles run unfrozen, as earlier passes did.
+            gc.collect()
+            gc.freeze()
             _counted(client, path, args.requests)
             continue
         if args.cpu:

@@ -4,7 +4,7 @@ SQLAlchemy reads ``cursor.description`` after every statement. For a statement i
 it only looks at whether the description is there (rows came back): the result's columns are
 kept with the compiled statement. psycopg builds the whole list each time, a ``Column`` object a
 column with a look-up of its type, about 2 µs a column: the tracking lookup's 27 columns, or the
-59 of a dossier and the 14 of the signed-in user on every page, cost 5–6 % of those requests'
+59 of a dossier and the 14 of the signed-in user on every page, cost 3–7 % of the hot paths'
 instructions (measured with ``python -m bench.profile_hot_paths --instructions``).
 :class:`DescribedWhenRead` answers with a sequence of the same length that builds psycopg's own
 list the first time one of its columns is read, so what is read is what psycopg gives.
