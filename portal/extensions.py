@@ -99,9 +99,11 @@ def _has_unread_data(dbapi_connection) -> bool:  # noqa: ANN001
 
 
 def configure_postgresql(engine: Engine, lock_timeout: float) -> None:
+    describe_when_read = engine.dialect.driver == "psycopg"  # the synchronous driver, whose cursor it is
+
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record) -> None:  # noqa: ANN001
-        if engine.dialect.driver == "psycopg":  # the synchronous driver, whose cursor it is
+        if describe_when_read:
             dbapi_connection.cursor_factory = DescribedWhenRead
         # Outside a transaction, so the pool's rollback on check-in does not undo it.
         autocommit = dbapi_connection.autocommit

@@ -19,8 +19,7 @@ from psycopg.pq import ExecStatus
 
 #: The statuses for which psycopg describes a result that has no column (``SELECT ;``);
 #: ``TUPLES_CHUNK`` came with psycopg 3.2.
-_ROWS = frozenset(status for status in (ExecStatus.TUPLES_OK, ExecStatus.SINGLE_TUPLE,
-                                        getattr(ExecStatus, "TUPLES_CHUNK", None)) if status is not None)
+_ROWS = frozenset(ExecStatus[name] for name in ("TUPLES_OK", "SINGLE_TUPLE", "TUPLES_CHUNK") if name in ExecStatus.__members__)
 
 
 class DescribedWhenRead(psycopg.Cursor):

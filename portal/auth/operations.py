@@ -39,20 +39,16 @@ AUTH_STORE_KEY = "auth_store"
 UNKNOWN_FAILURES_MEMORY = 24 * 3600
 
 
-def _check_against_no_account(password: str) -> None:
-    """A name without an account, or a locked one, costs the same work as checking a password:
-    one hashed the way new passwords are (and old ones are again at their next sign-in)."""
-    check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
-
-
-def _hashed_as_now() -> str:
-    """The start of a hash made the way new passwords are: ``scrypt:32768:8:1$``."""
-    return _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]).split("$", 1)[0] + "$"
-
-
 @cache
 def _dummy_hash(method: str) -> str:
+    """A hash made the way passwords are now: a name without an account, or a locked one, is
+    checked against it (the same work as an account's check), and its head (``scrypt:32768:8:1$``)
+    tells a password hashed another way, hashed anew at its next sign-in."""
     return generate_password_hash("not-a-real-password", method=method)
+
+
+def _hash_as_now() -> str:
+    return _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
 
 
 @dataclass(frozen=True)
@@ -82,18 +78,18 @@ def _record_failure(user: User) -> None:
 def _check_existing(user: User | None, password: str) -> LoginOutcome | None:
     """Outcome for an existing account, or None when there is no account."""
     if user is None:
-        _check_against_no_account(password)
+        check_password_hash(_hash_as_now(), password)
         return None
     minutes = _locked_minutes(user)
     if minutes:
-        _check_against_no_account(password)
+        check_password_hash(_hash_as_now(), password)  # the same work as any other attempt
         return LoginOutcome(locked_minutes=minutes)
     if user.check_password(password) and user.is_enabled:  # a disabled account costs the same hash
         user.failed_logins = 0
         user.locked_until = None
         user.last_login_at = _now()
-        if not user.password_hash.startswith(_hashed_as_now()):
-            user.set_password(password)  # a cost raised since: it applies from this sign-in on
+        if user.password_hash.split("$", 1)[0] != _hash_as_now().split("$", 1)[0]:
+            user.set_password(password)  # hashed another way than passwords are now
         return LoginOutcome(user=user)
     _record_failure(user)
     db.session.flush()
