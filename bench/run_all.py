@@ -31,7 +31,6 @@ def plan(quick: bool) -> dict[str, list[str]]:
         "deadlines": [],
         "registry_lookup": ["--database-url", PG + "bench_registry", "--count", str(people)],
         "slip_render": ["--count", "20" if quick else "50"],
-        "declaration_render": ["--count", "10" if quick else "20"],
         "submissions": ["--clients", "16", "--count", "800" if quick else "4000", "--database-url", PG + "bench_portal"],
         "stats_dashboard": ["--database-url", PG + f"bench_dossiers_{dossiers}", "--count", str(dossiers)],
         "growth": ["--sizes", *(["1000", "10000"] if quick else ["10000", "100000", "1000000"])],

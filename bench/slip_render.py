@@ -4,7 +4,13 @@ Renders the receipt of a realistic online dossier in an app context, as the conf
 does, after one cold render (fonts loaded). Then again after ``gc.freeze()``: a full garbage
 collection walks the whole heap of the app (~150,000 objects, ~100 ms here) and lands inside
 whichever render triggers it, which is what makes the p95; a server that freezes the heap after
-start-up (``gc.freeze()`` in ``wsgi.py``) avoids that. Run ``python -m bench.slip_render [--count N]``.
+start-up (``gc.freeze()`` in ``wsgi.py``) avoids that.
+
+Then each declaration form (issue 17), frozen likewise, with its answers left blank: every dotted
+answer line is drawn, the most a form draws. A submission renders its declaration while it holds
+its agency's dossier-code counter for the day (the code is printed on the form), so every
+millisecond here is one that other submissions to that agency wait.
+Run ``python -m bench.slip_render [--count N]``.
 """
 from __future__ import annotations
 
@@ -12,12 +18,15 @@ import argparse
 import gc
 import statistics
 import time
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from bench.common import machine, percentile, report
 from portal import create_app
 from portal.deadlines import VN_TZ
-from portal.paperwork import Slip01, SlipDocument, render_slip01
+from portal.paperwork import Declaration, Slip01, SlipDocument, render_declaration, render_slip01
+from portal.paperwork.declarations import DECLARATION_TEMPLATES
 
 TARGET_P95_MS = 300
 
@@ -61,17 +70,33 @@ def main() -> None:
         size = len(render_slip01(SLIP))
         cold_ms = (time.perf_counter() - started) * 1000
         print(f"slip 01 ({size:,} bytes), first render {cold_ms:.0f} ms, then {count} renders:")
-        show("as is", time_renders(count))
+        show("as is", time_renders(partial(render_slip01, SLIP), count))
         gc.collect()
         gc.freeze()
-        show("after gc.freeze() (as wsgi.py does)", time_renders(count))
+        show("after gc.freeze() (as wsgi.py does)", time_renders(partial(render_slip01, SLIP), count))
+        print(f"declarations, {count} renders each after the first:")
+        for key in DECLARATION_TEMPLATES:
+            declaration = blank_declaration(key)
+            size = len(render_declaration(declaration))
+            timings = time_renders(partial(render_declaration, declaration), count)
+            figures = f"p50 {statistics.median(timings):.0f} ms, p95 {percentile(timings, 0.95):.0f} ms, {size:,} bytes"
+            print(f"  {key}: {figures}")
+            report(f"declaration {key} PDF rendering", figures)
 
 
-def time_renders(count: int) -> list[float]:
+def blank_declaration(key: str) -> Declaration:
+    return Declaration(
+        document_key=key, title="TỜ KHAI", addressee="Ủy ban nhân dân Phường Ba Đình",
+        dossier_code=SLIP.dossier_code, procedure_name=SLIP.procedure_name, declarant_name=SLIP.applicant_name,
+        place="Hà Nội", declared_at=SLIP.received_at, values={}, choices={},
+    )
+
+
+def time_renders(render: Callable[[], bytes], count: int) -> list[float]:
     timings = []
     for _ in range(count):
         started = time.perf_counter()
-        render_slip01(SLIP)
+        render()
         timings.append((time.perf_counter() - started) * 1000)
     return sorted(timings)
 
