@@ -139,10 +139,13 @@ class LocalFileStore:
         """The file is first renamed aside (atomic), then its time is read: a ``save`` that
         touched it before the rename left a fresh time, and the file is put back; a ``save``
         after the rename finds no file and writes it again. Either way the file a new row refers
-        to stays."""
+        to stays. A file saved again since it was listed is left where it is: renamed aside, it
+        would be missing for a moment to a request reading it."""
         path = self._path(name)
         aside = path.with_name(f"{path.name}.{secrets.token_hex(6)}.gc")
         try:
+            if path.stat().st_mtime >= saved_before:
+                return False
             os.rename(path, aside)
         except FileNotFoundError:
             return False

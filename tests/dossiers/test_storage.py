@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from pathlib import Path
 
 from portal.dossiers.storage import LocalFileStore, file_store
@@ -30,3 +32,18 @@ def test_the_app_keeps_files_in_the_configured_folder(app, ctx):
     file_store().save(name, data)
     assert (Path(app.config["UPLOAD_DIR"]) / name).read_bytes() == data
     assert file_store().read(name) == data
+
+
+def test_a_file_saved_again_after_the_collection_listed_it_never_goes_missing(tmp_path, monkeypatch):
+    """The collection listed the file as old; an upload then saved it again. The file stays where
+    it is: a request reading it at that moment finds it (it is not even renamed aside)."""
+    store = LocalFileStore(tmp_path)
+    store.save("shared.pdf", b"%PDF-1.4 shared")
+    os.utime(tmp_path / "shared.pdf", (time.time() - 60, time.time() - 60))
+    listed_before = time.time() - 1  # the collection's limit: the file was older when listed
+    store.save("shared.pdf", b"%PDF-1.4 shared")  # an upload saves it again
+    renamed: list[str] = []
+    real_rename = os.rename
+    monkeypatch.setattr(os, "rename", lambda src, dst: renamed.append(str(src)) or real_rename(src, dst))
+    assert store.remove_if_stale("shared.pdf", listed_before) is False
+    assert renamed == [] and store.read("shared.pdf") == b"%PDF-1.4 shared"
