@@ -124,8 +124,9 @@ _EVENT_ROWS = (
 #: event with only the event's values (the others NULL), in one round trip. Each event row
 #: repeating the dossier's two dozen values made the database sort, send and convert them (and
 #: psycopg read them) once per event: PostgreSQL's time for a dossier with 7 events was twice
-#: what it is now. The answers, the procedure snapshot (three of its values only), other large columns and the
-#: internal notes are never read.
+#: what it is now. Both parts find the dossier by the same condition in the same statement, so
+#: they see the same dossier. The answers, the procedure snapshot (three of its values only),
+#: other large columns and the internal notes are never read.
 _FIND = union_all(_DOSSIER_ROW, _EVENT_ROWS)
 _FIND = _FIND.order_by(_FIND.selected_columns.part, _FIND.selected_columns.at, _FIND.selected_columns.event_id)
 _NAMES_AT = 1 + len(_DOSSIER_COLUMNS)
