@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, literal, null, select, union_all
+from sqlalchemy import Integer, bindparam, literal_column, null, select, union_all
 
 from portal.catalog.models import Agency, Procedure
 from portal.dossiers.models import Dossier, DossierEvent
@@ -109,14 +109,14 @@ _EVENT_COLUMNS = (DossierEvent.at, DossierEvent.action, DossierEvent.to_status, 
 _NAME_COLUMNS = (Agency.name_vi, Agency.name_en, Procedure.name_vi, Procedure.name_en)
 _TRACKED = (Dossier.code == bindparam("code"), Dossier.status != Status.DRAFT.value)
 _DOSSIER_ROW = (
-    select(literal(0).label("part"), *_DOSSIER_COLUMNS, *_NAME_COLUMNS,
+    select(literal_column("0").label("part"), *_DOSSIER_COLUMNS, *_NAME_COLUMNS,
            *(null().cast(c.type).label(c.key) for c in _EVENT_COLUMNS), null().cast(Integer).label("event_id"))
     .join(Agency, Agency.id == Dossier.agency_id)
     .join(Procedure, Procedure.id == Dossier.procedure_id)
     .where(*_TRACKED)
 )
 _EVENT_ROWS = (
-    select(literal(1), *(null().cast(c.type) for c in (*_DOSSIER_COLUMNS, *_NAME_COLUMNS)), *_EVENT_COLUMNS, DossierEvent.id)
+    select(literal_column("1"), *(null().cast(c.type) for c in (*_DOSSIER_COLUMNS, *_NAME_COLUMNS)), *_EVENT_COLUMNS, DossierEvent.id)
     .join(Dossier, Dossier.id == DossierEvent.dossier_id)
     .where(*_TRACKED)
 )
@@ -137,7 +137,7 @@ def find(code: str) -> Tracked | None:
     """The dossier with what its public view shows, in one round trip (:data:`_FIND`)."""
     with reading_connection() as connection:
         rows = connection.execute(_FIND, {"code": code}).all()
-    if not rows:
+    if not rows or rows[0][0] != 0:  # no dossier's row: not found (events alone are never shown)
         return None
     first = rows[0]
     agency_vi, agency_en, procedure_vi, procedure_en = first[_NAMES_AT:_EVENT_AT]

@@ -131,31 +131,41 @@ def test_switching_the_language_after_the_details_post_shows_the_dossier_again(a
 
 def test_the_api_answers_the_dossier_and_its_public_events_in_order(app, make_dossier, officers):
     """The lookup reads the dossier once and each event once (issue 19): what it answers is
-    what the ORM reads of the same dossier, every public event in the order it happened (two
-    at the same instant in the order they were recorded)."""
+    what the ORM reads of the same dossier, and its public events in the order they happened,
+    whatever order they were recorded in; two at the same instant in the order recorded."""
+    from datetime import timedelta
+
     from sqlalchemy import select
 
     from portal.dossiers.models import Dossier
     from portal.extensions import db
     from portal.timeutil import from_db
-    from portal.workflow.transitions import TRANSITIONS
 
     code = make_dossier()
     officers["intake1"].act(code, "accept", note="Hồ sơ hợp lệ.")
-    officers["intake1"].act(code, "assign", assignee=str(_id(app, "specialist1")))
-    with app.app_context():
-        dossier = db.session.execute(select(Dossier).where(Dossier.code == code)).scalar_one()
-        events = sorted(dossier.events, key=lambda e: (e.at, e.id))
-        events[1].at = events[0].at  # the acceptance recorded after the submission, at the same instant
-        db.session.commit()
-        expected = [e.to_status for e in sorted(dossier.events, key=lambda e: (e.at, e.id)) if TRANSITIONS[e.action].is_public]
-        due = from_db(dossier.due_at).isoformat()
-    answer = app.test_client().get(f"/api/v1/tracking/{code}").get_json()
-    assert answer["code"] == code and answer["status"] == "in_process"
-    assert answer["procedure_code"] == "1.004194" and answer["agency"]
-    assert [t["status"] for t in answer["timeline"]] == [_status_label(s) for s in expected]
-    assert len(expected) >= 2 and answer["timeline"][1]["note"] == "Hồ sơ hợp lệ."
-    assert answer["due_at"] == due and answer["is_due_estimated"] is False
+    officers["intake1"].act(code, "assign", assignee=str(_id(app, "specialist1")))  # not public
+
+    def timeline_after(shift: timedelta) -> list[tuple[str, str]]:
+        """The acceptance moved to ``shift`` after the submission; the timeline the API answers."""
+        with app.app_context():
+            dossier = db.session.execute(select(Dossier).where(Dossier.code == code)).scalar_one()
+            submitted, accepted = (next(e for e in dossier.events if e.action == a) for a in ("submit", "accept"))
+            accepted.at = submitted.at + shift
+            db.session.commit()
+            due = from_db(dossier.due_at).isoformat()
+        answer = app.test_client().get(f"/api/v1/tracking/{code}").get_json()
+        assert answer["code"] == code and answer["status"] == "in_process"
+        assert answer["procedure_code"] == "1.004194" and answer["agency"]
+        assert answer["due_at"] == due and answer["is_due_estimated"] is False
+        return [(t["status"], t["note"]) for t in answer["timeline"]]
+
+    submitted, accepted = _status_label("submitted"), (_status_label("accepted"), "Hồ sơ hợp lệ.")
+    # At the same instant: in the order recorded (the submission first).
+    same_instant = timeline_after(timedelta(0))
+    assert [s for s, _ in same_instant] == [submitted, accepted[0]] and same_instant[1] == accepted
+    # Recorded later but dated earlier: first.
+    earlier = timeline_after(timedelta(minutes=-5))
+    assert [s for s, _ in earlier] == [accepted[0], submitted] and earlier[0] == accepted
 
 
 def _status_label(status: str) -> str:
