@@ -7,9 +7,11 @@ cycle the portal once had, and the rules no contract can express.
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,20 @@ def test_the_import_contracts_hold():
     result = _lint(ROOT)
     assert result.returncode == 0, result.stdout[-3000:]
     assert "BROKEN" not in result.stdout and " KEPT" in result.stdout
+
+
+def test_every_module_of_the_portal_has_a_layer():
+    """A module outside the layers contract could import anything and be imported by anything
+    (``portal.pgcursor`` was, for a while): each package and module at the top of ``portal/`` is
+    in exactly one layer, as the picture in docs/ARCHITECTURE.md shows it."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    layers = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")["layers"]
+    layered = [name.strip() for layer in layers for name in layer.split("|")]
+    modules = {p.stem for p in PORTAL.glob("*.py") if p.stem != "__init__"}  # the app factory sits above them all
+    packages = {p.parent.name for p in PORTAL.glob("*/__init__.py")}
+    assert sorted(layered) == sorted(modules | packages)
+    picture = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8").split("```")[1]
+    assert [name for name in layered if not re.search(rf"\b{name}\b", picture)] == []
 
 
 # Each cycle the portal had before issue 14, as the import that would bring it back.
