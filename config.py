@@ -223,10 +223,15 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
 
 
 def password_hashing_problem(method: str) -> str | None:
-    """Why ``method`` hashes passwords at less than werkzeug's default cost, or None."""
+    """Why ``method`` hashes passwords at less than werkzeug's default cost, or None. A method
+    werkzeug cannot use at all (``scrypt:abc``) is not judged here: the start-up check of
+    :mod:`portal.auth.operations` refuses it with werkzeug's own words."""
     name, *params = method.split(":")
-    if name == "scrypt" and int(params[0] if params else 2**15) < 2**15:
-        return f"{method} costs less than werkzeug's default scrypt (n = 32768)"
-    if name == "pbkdf2" and int(params[1] if len(params) > 1 else DEFAULT_PBKDF2_ITERATIONS) < DEFAULT_PBKDF2_ITERATIONS:
-        return f"{method} costs less than werkzeug's default pbkdf2 ({DEFAULT_PBKDF2_ITERATIONS:,} iterations)"
+    try:
+        if name == "scrypt" and int(params[0] if params else 2**15) < 2**15:
+            return f"{method} costs less than werkzeug's default scrypt (n = 32768)"
+        if name == "pbkdf2" and int(params[1] if len(params) > 1 else DEFAULT_PBKDF2_ITERATIONS) < DEFAULT_PBKDF2_ITERATIONS:
+            return f"{method} costs less than werkzeug's default pbkdf2 ({DEFAULT_PBKDF2_ITERATIONS:,} iterations)"
+    except ValueError:
+        return None
     return None

@@ -136,11 +136,11 @@ class LocalFileStore:
                 yield entry.name, stat.st_size, stat.st_mtime
 
     def remove_if_stale(self, name: str, saved_before: float) -> bool:
-        """The file is first renamed aside (atomic), then its time is read: a ``save`` that
-        touched it before the rename left a fresh time, and the file is put back; a ``save``
-        after the rename finds no file and writes it again. Either way the file a new row refers
-        to stays. A file saved again since it was listed is left where it is: renamed aside, it
-        would be missing for a moment to a request reading it."""
+        """A file saved again since the collection listed it (``saved_before``) is left where it
+        is: renamed aside, it would be missing for a moment to a request reading it. Any other is
+        renamed aside (atomic) and its time read again: a ``save`` that touched it in between left
+        a fresh time, and the file is put back; a ``save`` after the rename finds no file and
+        writes it again. Either way the file a new row refers to stays."""
         path = self._path(name)
         aside = path.with_name(f"{path.name}.{secrets.token_hex(6)}.gc")
         try:

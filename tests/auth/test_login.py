@@ -66,6 +66,9 @@ def test_the_portal_refuses_to_start_with_a_bad_or_in_production_cheap_password_
     monkeypatch.setenv("PASSWORD_HASH_METHOD", "scrypt:1024:8:1")
     with pytest.raises(RuntimeError, match="costs less than werkzeug's default scrypt"):
         make_app()
+    monkeypatch.setenv("PASSWORD_HASH_METHOD", "scrypt:abc")  # a typo: said plainly, not a bare ValueError
+    with pytest.raises(RuntimeError, match="PASSWORD_HASH_METHOD 'scrypt:abc'"):
+        make_app()
 
 
 def test_malformed_personal_id_shows_a_message_next_to_the_field(client):
