@@ -36,9 +36,14 @@ def sql_client(register: str) -> SqlRegistryClient:
     return SqlRegistryClient(register)
 
 
+# Seconds a client waits for an answer the test expects: generous, since an answer missed under CI
+# load would read as the register being down (the tests of timeouts set their own, shorter).
+ANSWER_WITHIN = 30.0
+
+
 @pytest.fixture()
 def http_client(service: RunningService) -> Iterator[HttpRegistryClient]:
-    client = HttpRegistryClient(service.url, timeout=2.0)
+    client = HttpRegistryClient(service.url, timeout=ANSWER_WITHIN)
     yield client
     client.close()
 
@@ -197,7 +202,7 @@ def test_http_client_connection_refused_is_unavailable():
 def test_http_client_server_error_is_unavailable(tmp_path):
     broken = create_service(f"sqlite:///{tmp_path}/missing-folder/registry.sqlite3")
     with serve(broken) as running:
-        client = HttpRegistryClient(running.url, timeout=2.0)
+        client = HttpRegistryClient(running.url, timeout=ANSWER_WITHIN)
         try:
             with pytest.raises(RegistryUnavailable, match="HTTP 503"):
                 client.get_person(UNKNOWN_ID)
