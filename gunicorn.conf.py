@@ -21,8 +21,13 @@ threads = int(os.environ.get("PORTAL_THREADS", "4"))
 # the longest legitimate request (a statistics year at national scale) takes about a second.
 timeout = 30
 graceful_timeout = 30
-# Idle keep-alive connections from nginx (its upstream keepalive) are closed after this long.
-keepalive = 5
+# Idle keep-alive connections from nginx (its upstream keepalive) are closed after this long:
+# longer than nginx keeps an idle upstream connection (the upstream block's keepalive_timeout,
+# 60 s by default), so nginx always gives one up first. The other way round, nginx may send a
+# request on a connection gunicorn is closing at that moment, and answers a POST sent so with a
+# 502 (nginx retries only idempotent requests). An idle connection waits in the worker's poller
+# and holds no thread. tests/reliability/test_proxy_keepalive.py keeps the two in this order.
+keepalive = 75
 # Request line and headers: gunicorn's own limits, stated so nobody raises them by accident.
 limit_request_line = 8190
 limit_request_fields = 100
