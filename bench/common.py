@@ -1,10 +1,12 @@
-"""What every benchmark prints alongside its figures: the machine, and percentiles."""
+"""What every benchmark prints alongside its figures (the machine, percentiles), and nginx in front
+of gunicorn as production serves the portal."""
 from __future__ import annotations
 
 import os
 import platform
 import sys
 import sysconfig
+from pathlib import Path
 
 
 def machine() -> str:
@@ -51,3 +53,44 @@ def percentile(sorted_values: list[float], share: float) -> float:
 def report(measure: str, figure: str, target: str = "") -> None:
     """One line of the summary table: ``bench.run_all`` collects these from every benchmark."""
     print(f"result: {measure} | {figure} | {target}")
+
+
+_NGINX_CONF = """
+{user}
+worker_processes 1;
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {work}/body;
+    proxy_temp_path {work}/proxy;
+    fastcgi_temp_path {work}/fastcgi;
+    uwsgi_temp_path {work}/uwsgi;
+    scgi_temp_path {work}/scgi;
+    {cache_path}
+    upstream portal_app {{ server 127.0.0.1:{app_port}; keepalive 16; }}
+    server {{
+        listen 127.0.0.1:{port};
+        {cache}
+        include {root}/deploy/nginx/portal-proxy.conf;
+    }}
+}}
+"""
+
+
+def nginx_conf(work: Path, port: int, app_port: int, *, public_cache: bool = False) -> str:
+    """nginx's configuration on the loopback ``port``, in front of gunicorn on ``app_port`` as
+    README's "Running on PostgreSQL with gunicorn" shows (the upstream block, then the repository's
+    ``deploy/nginx/portal-proxy.conf``), its files in ``work``; ``public_cache`` adds
+    ``portal-public-cache.conf``, which keeps public answers (a benchmark of the portal leaves it
+    out: nginx would answer tracking instead). Run as root, its workers stay root, so they can
+    write to ``work``."""
+    root = Path(__file__).resolve().parent.parent
+    return _NGINX_CONF.format(
+        user="user root;" if os.geteuid() == 0 else "", work=work, port=port, app_port=app_port, root=root,
+        cache_path=(f"proxy_cache_path {work}/cache levels=1:2 keys_zone=portal_public:10m max_size=100m "
+                    "inactive=10m;") if public_cache else "",
+        cache=f"include {root}/deploy/nginx/portal-public-cache.conf;" if public_cache else "",
+    )

@@ -31,6 +31,15 @@ CSRF token). Data: :func:`bench.load.prepare` (register and dossiers built or re
 ``--soak 300`` then runs all four paths mixed for five minutes and reads each gunicorn worker's
 resident memory every minute (it should stay flat).
 
+``--think-ms`` makes each connection pause between requests, as people reading pages do; such a
+run goes through nginx with the repository's ``deploy/nginx/portal-proxy.conf`` (``--front
+nginx``, the default with a pause), as production does. wrk connects first and then pauses
+before its first request, and straight at gunicorn's gthread worker a new connection holds a
+thread while it waits (up to 5 s) for its first bytes: with 32 connections and 8 threads, the
+first requests of the run waited up to 1.5 s for a thread, which was the whole p99 of a run with
+pauses (measured with an app that answers at once: p99 458 ms straight, 2.3 ms behind nginx).
+nginx opens its connections to gunicorn only to send a request. Its own CPU time is reported.
+
 The figures go to stdout and, as Markdown, to ``bench/results/wrk_load.md`` (``--label`` names
 the run, e.g. ``before``/``after``, and the file ``wrk_load-<label>.md``).
 """
@@ -42,6 +51,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -54,11 +64,12 @@ import psutil
 import requests
 from sqlalchemy.engine import make_url
 
-from bench.common import machine, report
+from bench.common import machine, nginx_conf, report
 from bench.load import PROCEDURE, free_port, prepare, wait_for, worker_memory
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+NGINX = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/usr/local/sbin")
 RESULTS = ROOT / "bench" / "results"
 SCRIPT = ROOT / "bench" / "wrk.lua"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -78,6 +89,7 @@ class Figures:
     p95: float
     p99: float
     server_cpu_ms: float  # per request
+    proxy_cpu_ms: float  # per request: nginx in front (0 without it)
     wrk_cpu_share: float  # wrk's CPU seconds ÷ wall seconds (1.0 = one core)
     database_cpu_ms: float  # per request: the PostgreSQL backends of the two databases (0 on SQLite)
     cores_busy: float  # server + database + wrk CPU seconds ÷ wall seconds (2.0 = both cores of this machine)
@@ -102,6 +114,31 @@ def start_server(port: int, env: dict[str, str], workers: int, threads: int) -> 
          "--log-level", "warning", "wsgi:app"],
         env=env, cwd=ROOT, start_new_session=True,
     )
+
+
+def start_nginx(port: int, app_port: int, workdir: Path) -> subprocess.Popen:
+    """nginx on ``port`` in front of gunicorn on ``app_port``, with the repository's proxy settings."""
+    if NGINX is None:
+        raise SystemExit("--front nginx needs nginx (Debian: apt-get install nginx-light), or pass --front none")
+    conf = workdir / "nginx.conf"
+    conf.write_text(nginx_conf(workdir, port, app_port), encoding="utf-8")
+    return subprocess.Popen([NGINX, "-c", str(conf), "-p", str(workdir)], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def process_cpu(process: subprocess.Popen | None) -> float:
+    """CPU seconds (user + system) so far of ``process`` and its children (0 without one)."""
+    if process is None:
+        return 0.0
+    parent = psutil.Process(process.pid)
+    seconds = 0.0
+    for each in [parent, *parent.children(recursive=True)]:
+        try:
+            times = each.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        seconds += times.user + times.system
+    return seconds
 
 
 def server_cpu(master: subprocess.Popen) -> dict[int, float]:
@@ -149,11 +186,11 @@ def busiest_share(master: subprocess.Popen, before: dict[int, float], after: dic
 
 def run_wrk(host: str, plan: list[tuple[str, str]], connections: int, threads: int, seconds: int,
             master: subprocess.Popen, name: str, workdir: Path, think_ms: int = 0,
-            databases: frozenset[str] = frozenset()) -> Figures:
+            databases: frozenset[str] = frozenset(), proxy: subprocess.Popen | None = None) -> Figures:
     plan_file = workdir / f"{re.sub(r'[^a-z0-9]+', '-', name.lower())}.tsv"
     plan_file.write_text("".join(f"{path}\t{cookie}\n" for path, cookie in plan), encoding="utf-8")
     before_cpu, before_self = server_cpu(master), resource.getrusage(resource.RUSAGE_CHILDREN)
-    before_database = database_cpu(databases)
+    before_database, before_proxy = database_cpu(databases), process_cpu(proxy)
     started = time.perf_counter()
     done = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(SCRIPT), host],
@@ -163,6 +200,7 @@ def run_wrk(host: str, plan: list[tuple[str, str]], connections: int, threads: i
     wall = time.perf_counter() - started
     after_cpu, after_self = server_cpu(master), resource.getrusage(resource.RUSAGE_CHILDREN)
     database = database_cpu(databases) - before_database
+    front = process_cpu(proxy) - before_proxy
     line = next(line for line in done.stdout.splitlines() if line.startswith("WRK_JSON "))
     figures = json.loads(line.removeprefix("WRK_JSON "))
     served = max(1, figures["requests"])
@@ -172,8 +210,8 @@ def run_wrk(host: str, plan: list[tuple[str, str]], connections: int, threads: i
         scenario=name, requests=figures["requests"], seconds=figures["duration_us"] / 1e6,
         errors=figures["non_2xx"] + figures["socket_errors"] + figures["timeouts"],
         p50=figures["p50_us"] / 1000, p95=figures["p95_us"] / 1000, p99=figures["p99_us"] / 1000,
-        server_cpu_ms=server * 1000 / served, wrk_cpu_share=wrk_cpu / wall,
-        database_cpu_ms=database * 1000 / served, cores_busy=(server + database + wrk_cpu) / wall,
+        server_cpu_ms=server * 1000 / served, proxy_cpu_ms=front * 1000 / served, wrk_cpu_share=wrk_cpu / wall,
+        database_cpu_ms=database * 1000 / served, cores_busy=(server + database + front + wrk_cpu) / wall,
         busiest=busiest_share(master, before_cpu, after_cpu),
     )
 
@@ -216,15 +254,17 @@ def citizen_plan(host: str, citizens: list[str], count: int) -> list[tuple[str, 
     return plan
 
 
-def markdown(rows: list[tuple[Figures, Figures]]) -> str:
-    lines = ["| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | server CPU ms/req | database CPU ms/req "
-             "| wrk CPU | cores busy | bare req/s | bare CPU ms/req (server + database) | ratio to bare "
+def markdown(rows: list[tuple[Figures, Figures]], proxied: bool = False) -> str:
+    nginx = " nginx CPU ms/req |" if proxied else ""
+    lines = ["| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | server CPU ms/req | database CPU ms/req |"
+             f"{nginx} wrk CPU | cores busy | bare req/s | bare CPU ms/req (server + database) | ratio to bare "
              "| busiest worker (bare / scenario) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if proxied else "") + "---:|---:|---:|---:|---:|---:|"]
     for bare, row in rows:
         lines.append(
             f"| {row.scenario} | {row.rps:,.0f} | {row.p50:.1f} | {row.p95:.1f} | {row.p99:.1f} | {row.errors} "
-            f"| {row.server_cpu_ms:.2f} | {row.database_cpu_ms:.2f} | {row.wrk_cpu_share:.0%} | {row.cores_busy:.2f} "
+            f"| {row.server_cpu_ms:.2f} | {row.database_cpu_ms:.2f} |{f' {row.proxy_cpu_ms:.2f} |' if proxied else ''}"
+            f" {row.wrk_cpu_share:.0%} | {row.cores_busy:.2f} "
             f"| {bare.rps:,.0f} | {bare.server_cpu_ms:.2f} + {bare.database_cpu_ms:.2f} "
             f"| {row.rps / bare.rps:.2f} | {bare.busiest:.0%} / {row.busiest:.0%} |")
     return "\n".join(lines)
@@ -249,7 +289,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--think-ms", type=int, default=0,
                         help="each connection of a scenario (not the bare endpoint) waits 0.5-1.5 x this between "
                              "requests, as people reading pages do; 0 (default): closed loop, no pause")
+    parser.add_argument("--front", choices=("auto", "nginx", "none"), default="auto",
+                        help="nginx in front of gunicorn with deploy/nginx/portal-proxy.conf, as in production, or "
+                             "wrk straight at gunicorn; auto (default): nginx with --think-ms, none without (see above)")
     args = parser.parse_args(argv)
+    proxied = args.front == "nginx" or (args.front == "auto" and args.think_ms > 0)
 
     env = {**os.environ, "DATABASE_URL": args.database_url, "REGISTRY_DATABASE_URL": args.registry_url,
            "PORTAL_ENV": "production", "SESSION_COOKIE_SECURE": "0", "SECRET_KEY": "bench-load-secret",
@@ -268,10 +312,16 @@ def main(argv: list[str] | None = None) -> None:
     port = free_port()
     host = f"http://127.0.0.1:{port}"
     server = start_server(port, env, args.workers, args.threads)
+    proxy: subprocess.Popen | None = None
     rows: list[tuple[Figures, Figures]] = []
     memory: list[tuple[str, list[int]]] = []
     try:
         wait_for(f"{host}/healthz")
+        if proxied:
+            front_port = free_port()
+            proxy = start_nginx(front_port, port, workdir)
+            host = f"http://127.0.0.1:{front_port}"
+            wait_for(f"{host}/healthz")
         scenarios = {
             "tracking-api": lambda: [(f"/api/v1/tracking/{code}", "") for code in rng.sample(codes, len(codes))],
             "tracking-page": lambda: [(f"/track?code={code}", "") for code in rng.sample(codes, len(codes))],
@@ -281,22 +331,25 @@ def main(argv: list[str] | None = None) -> None:
         bare_plan = [("/healthz", "")]
         plans: dict[str, list[tuple[str, str]]] = {}
         # Warm both workers up (imports, templates, catalogs) before measuring anything.
-        run_wrk(host, bare_plan, args.connections, args.wrk_threads, 2, server, "warm-up", workdir, databases=databases)
+        run_wrk(host, bare_plan, args.connections, args.wrk_threads, 2, server, "warm-up", workdir, databases=databases,
+                proxy=proxy)
         for name, build in scenarios.items():
             if args.only and name not in args.only:
                 continue
             plan = plans[name] = build()
             run_wrk(host, plan, args.connections, args.wrk_threads, 2, server, f"{name} warm-up", workdir,
-                    databases=databases)
+                    databases=databases, proxy=proxy)
             label = f"{name} (think {args.think_ms} ms)" if args.think_ms else name
             tries: list[tuple[Figures, Figures]] = []
             for _attempt in range(BALANCE_TRIES):  # again while a run fell on one worker (see busiest_share)
                 bare = run_wrk(host, bare_plan, args.connections, args.wrk_threads, args.seconds, server, "bare", workdir,
-                               databases=databases)
+                               databases=databases, proxy=proxy)
                 row = run_wrk(host, plan, args.connections, args.wrk_threads, args.seconds, server, label, workdir,
-                              think_ms=args.think_ms, databases=databases)
+                              think_ms=args.think_ms, databases=databases, proxy=proxy)
                 tries.append((bare, row))
-                if max(bare.busiest, row.busiest) <= BALANCED:
+                # With pauses a few requests a second leave the machine idle, and nginx sends them on
+                # one or two kept-alive connections, so one worker serving most of them costs nothing.
+                if args.think_ms or max(bare.busiest, row.busiest) <= BALANCED:
                     break
                 print(f"  {name}: one worker took {max(bare.busiest, row.busiest):.0%} of the CPU, run again", flush=True)
             bare, row = min(tries, key=lambda pair: max(pair[0].busiest, pair[1].busiest))
@@ -311,15 +364,17 @@ def main(argv: list[str] | None = None) -> None:
             for minute in range(0, args.soak, 60):
                 span = min(60, args.soak - minute)
                 soak = run_wrk(host, mixed, args.connections, args.wrk_threads, span, server, "soak", workdir,
-                               databases=databases)
+                               databases=databases, proxy=proxy)
                 memory.append((f"soak, after {minute + span} s ({soak.rps:,.0f} req/s, {soak.errors} errors)",
                                worker_memory(server)))
                 print(f"  {memory[-1][0]}: " + ", ".join(f"{kib / 1024:.0f} MiB" for kib in memory[-1][1]), flush=True)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        for process in (proxy, server):
+            if process is not None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
 
-    table = markdown(rows)
+    table = markdown(rows, proxied)
     text_report = "\n".join([
         f"Machine: {machine()}",
         f"Setup: gunicorn {args.workers} workers × {args.threads} threads (gthread), wrk {args.wrk_threads} "
@@ -327,14 +382,15 @@ def main(argv: list[str] | None = None) -> None:
         f"of the bare endpoint (/healthz); {args.database_url.split(':')[0]}; {args.dossiers:,} dossiers, "
         f"{args.register:,} register citizens"
         f"{f'; each scenario connection pauses 0.5–1.5 × {args.think_ms} ms between requests (not the bare runs, so the ratio does not compare like with like)' if args.think_ms else ''}"
+        f"{'; wrk talks to nginx (deploy/nginx/portal-proxy.conf, upstream keepalive 16) in front of gunicorn, for the bare runs too' if proxied else ''}"
         f". Server CPU = gunicorn processes' user+system time ÷ requests "
         f"answered; database CPU = the same of the PostgreSQL backends of the portal's and the register's databases (0 on SQLite, "
         f"whose work is in the workers' time); wrk CPU = wrk's CPU time ÷ wall time (100% = one core); cores busy "
-        f"= server + database + wrk CPU time ÷ wall time: at {os.cpu_count()} (this machine's cores) the run was "
+        f"= server + database {'+ nginx ' if proxied else ''}+ wrk CPU time ÷ wall time: at {os.cpu_count()} (this machine's cores) the run was "
         f"bound by the CPU, and with {args.connections} connections and no pause each request then waits about "
         f"{args.connections} × (server + database + wrk CPU per request) ÷ {os.cpu_count()} (Little's law); busiest worker = its share of the "
-        f"workers' CPU time (50% = even; a pair of runs is made again, up to {BALANCE_TRIES} times, while one of "
-        f"them is over {BALANCED:.0%}).", "", table,
+        f"workers' CPU time (50% = even; a pair of runs without pauses is made again, up to {BALANCE_TRIES} times, "
+        f"while one of them is over {BALANCED:.0%}).", "", table,
         *(["", "Memory per gunicorn worker (RSS) over the soak:"] if memory else []),
         *(f"- {label}: " + ", ".join(f"{kib / 1024:.0f} MiB" for kib in sizes) for label, sizes in memory),
     ])

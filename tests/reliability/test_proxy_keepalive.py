@@ -9,7 +9,7 @@ import re
 import runpy
 from pathlib import Path
 
-from tests.reliability.test_slow_clients import NGINX_CONF
+from bench.common import nginx_conf
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_UPSTREAM_IDLE_DEFAULT = 60  # seconds: nginx's keepalive_timeout in an upstream block (1.15.3 and later)
@@ -20,8 +20,7 @@ _IDLE = re.compile(r"keepalive_timeout\s+(?P<seconds>\d+)s?\s*;")
 def _upstream_blocks() -> list[tuple[str, str]]:
     """Every ``upstream portal_app { … }`` the repository gives to copy or runs, with where it is."""
     texts = {"README.md": (ROOT / "README.md").read_text(encoding="utf-8"),
-             "tests/reliability/test_slow_clients.py": NGINX_CONF.format(user="", work="/w", app_port=8000, port=8080,
-                                                                         root="/r")}
+             "bench/common.py": nginx_conf(Path("/w"), 8080, 8000, public_cache=True)}
     texts.update({str(path.relative_to(ROOT)): path.read_text(encoding="utf-8")
                   for path in sorted((ROOT / "deploy").rglob("*.conf"))})
     return [(where, match["body"]) for where, text in texts.items() for match in _UPSTREAM.finditer(text)]
@@ -29,7 +28,7 @@ def _upstream_blocks() -> list[tuple[str, str]]:
 
 def test_every_nginx_upstream_of_the_portal_keeps_connections_to_gunicorn_alive():
     blocks = _upstream_blocks()
-    assert {where for where, _ in blocks} >= {"README.md", "tests/reliability/test_slow_clients.py"}
+    assert {where for where, _ in blocks} >= {"README.md", "bench/common.py"}
     for where, body in blocks:
         assert re.search(r"\bkeepalive\s+\d+\s*;", body), where
 

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from bench.common import nginx_conf
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 NGINX = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/usr/local/sbin")
@@ -73,29 +75,6 @@ def _prepare(database: str, register: str) -> None:
             engine.dispose()
 
 
-NGINX_CONF = """
-{user}
-worker_processes 1;
-daemon off;
-pid {work}/nginx.pid;
-error_log {work}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {work}/body;
-    proxy_temp_path {work}/proxy;
-    fastcgi_temp_path {work}/fastcgi;
-    uwsgi_temp_path {work}/uwsgi;
-    scgi_temp_path {work}/scgi;
-    proxy_cache_path {work}/cache levels=1:2 keys_zone=portal_public:10m max_size=100m inactive=10m;
-    upstream portal_app {{ server 127.0.0.1:{app_port}; keepalive 16; }}
-    server {{
-        listen 127.0.0.1:{port};
-        include {root}/deploy/nginx/portal-public-cache.conf;
-        include {root}/deploy/nginx/portal-proxy.conf;
-    }}
-}}
-"""
 
 
 @pytest.fixture(scope="module")
@@ -124,9 +103,7 @@ def served(tmp_path_factory) -> Iterator[str]:
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
         )
     conf = work / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(
-        user="user root;" if os.geteuid() == 0 else "", work=work, app_port=app_port, port=port, root=ROOT,
-    ))
+    conf.write_text(nginx_conf(work, port, app_port, public_cache=True))
     with (work / "nginx.log").open("w") as log:
         nginx = subprocess.Popen([NGINX, "-p", str(work), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=log)
     try:
