@@ -10,7 +10,7 @@ from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.national_portal.protocol import SIGNATURE_HEADER, encode, sign
 from portal.notifications.national import deliver_batch
-from tests.national.conftest import SECRET, WALK, WALK_CODES, messages, new_dossier, walk
+from tests.national.conftest import SECRET, TIMEOUT, WALK, WALK_CODES, messages, new_dossier, walk
 
 FIRST, SECOND = "000.09.27.H26-260701-0201", "000.09.27.H26-260701-0202"
 SHORT_TIMEOUT = 0.5  # seconds; the receiver answers after twice that, however loaded the machine
@@ -88,6 +88,7 @@ def test_a_slow_receiver_times_out_and_the_message_is_sent_again_once(app, recei
         assert (report.sent, report.failed) == (0, 1)
         assert report.last_error == f"no answer within {SHORT_TIMEOUT:g} s"
         receiver.control(delay=0)  # (the slow answer's record may land before or after the retry)
+        monkeypatch.setitem(app.config, "NATIONAL_PORTAL_TIMEOUT", TIMEOUT)  # the retry must get its answer
         assert deliver_batch(now=clock.advance(30)).sent == 1
         [row] = messages(dossier.id)
         assert (row.attempts, row.sent_at) == (2, clock.now)

@@ -3,6 +3,7 @@ message is posted exactly once, and each dossier's messages reach the national p
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -69,11 +70,13 @@ def test_parallel_workers_send_each_message_once_and_in_order(app, receiver, com
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=worker, args=(f"worker-{n}",)) for n in range(WORKERS)]
+    # Daemons with one deadline for all: a stuck worker fails the test, not the run.
+    threads = [threading.Thread(target=worker, args=(f"worker-{n}",), daemon=True) for n in range(WORKERS)]
     for thread in threads:
         thread.start()
+    deadline = time.monotonic() + 120
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
     assert not any(thread.is_alive() for thread in threads), "a worker is still running"
     assert errors == [] and failed == []
     assert len(posted) == DOSSIERS * CHANGES and set(posted.values()) == {1}
