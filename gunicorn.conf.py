@@ -23,10 +23,12 @@ timeout = 30
 graceful_timeout = 30
 # Idle keep-alive connections from nginx (its upstream keepalive) are closed after this long:
 # longer than nginx keeps an idle upstream connection (the upstream block's keepalive_timeout,
-# 60 s by default), so nginx always gives one up first. The other way round, nginx may send a
-# request on a connection gunicorn is closing at that moment, and answers a POST sent so with a
-# 502 (nginx retries only idempotent requests). An idle connection waits in the worker's poller
-# and holds no thread. tests/reliability/test_proxy_keepalive.py keeps the two in this order.
+# 60 s by default), so nginx gives an idle one up first. The other way round, nginx may send a
+# request on a connection gunicorn is closing at that moment, and answers such a POST with a 502
+# (nginx retries only idempotent requests). A worker that restarts (max_requests) still closes
+# its idle connections itself, 2 s after it stops taking new ones. An idle connection waits in the
+# worker's poller and holds no thread. tests/reliability/test_proxy_keepalive.py keeps the two in
+# this order.
 keepalive = 75
 # Request line and headers: gunicorn's own limits, stated so nobody raises them by accident.
 limit_request_line = 8190
