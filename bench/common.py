@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
+import subprocess
 import sys
 import sysconfig
 from pathlib import Path
@@ -55,6 +57,9 @@ def report(measure: str, figure: str, target: str = "") -> None:
     print(f"result: {measure} | {figure} | {target}")
 
 
+#: nginx's executable (Debian: apt-get install nginx-light), or None.
+NGINX = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/usr/local/sbin")
+
 _NGINX_CONF = """
 {user}
 worker_processes 1;
@@ -94,3 +99,14 @@ def nginx_conf(work: Path, port: int, app_port: int, *, public_cache: bool = Fal
                     "inactive=10m;") if public_cache else "",
         cache=f"include {root}/deploy/nginx/portal-public-cache.conf;" if public_cache else "",
     )
+
+
+def start_nginx(work: Path, port: int, app_port: int, *, public_cache: bool = False) -> subprocess.Popen:
+    """nginx with :func:`nginx_conf`, in the foreground; what it says goes to ``work/nginx.log``."""
+    if NGINX is None:
+        raise RuntimeError("needs nginx (Debian: apt-get install nginx-light)")
+    conf = work / "nginx.conf"
+    conf.write_text(nginx_conf(work, port, app_port, public_cache=public_cache), encoding="utf-8")
+    with (work / "nginx.log").open("w") as log:
+        return subprocess.Popen([NGINX, "-p", str(work), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=log,
+                                start_new_session=True)

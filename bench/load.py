@@ -75,11 +75,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for(url: str, seconds: float = 60) -> None:
+def wait_for(url: str, seconds: float = 60, process: subprocess.Popen | None = None, log: Path | None = None) -> None:
+    """Until ``url`` answers; if ``process`` (the server behind it) stops first, what it wrote to
+    ``log`` ends the run."""
     import requests
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            said = log.read_text(encoding="utf-8", errors="replace").strip()[-2000:] if log and log.exists() else ""
+            raise SystemExit(f"{process.args[0]} stopped (exit {process.returncode}): {said or 'it said nothing'}")
         try:
             if requests.get(url, timeout=2).status_code < 500:
                 return
@@ -128,6 +133,21 @@ def start_gunicorn(app: str, port: int, env: dict[str, str], workers: int, threa
 def stop(process: subprocess.Popen) -> None:
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=30)
+
+
+def stop_all(*processes: subprocess.Popen | None) -> None:
+    """Stop each process that was started (``None``: never started), every one of them even when
+    stopping another fails."""
+    failures = []
+    for process in processes:
+        if process is None:
+            continue
+        try:
+            stop(process)
+        except Exception as exc:  # the others are stopped all the same; the first failure is raised
+            failures.append(exc)
+    if failures:
+        raise failures[0]
 
 
 def worker_memory(master: subprocess.Popen) -> list[int]:

@@ -36,12 +36,9 @@ run goes through nginx with the repository's ``deploy/nginx/portal-proxy.conf`` 
 nginx``, the default with a pause), as production does. wrk connects first and then pauses
 before its first request, and straight at gunicorn's gthread worker a new connection holds a
 thread while it waits (up to 5 s) for its first bytes: with 32 connections and 8 threads, the
-first requests of the run waited up to 1.5 s for a thread, which was the whole p99 of a run with
-pauses (measured with an app that answers at once: p99 458 ms straight, 2.3 ms behind nginx).
-nginx opens its connections to gunicorn only to send a request. Its own CPU time is reported.
-
-The figures go to stdout and, as Markdown, to ``bench/results/wrk_load.md`` (``--label`` names
-the run, e.g. ``before``/``after``, and the file ``wrk_load-<label>.md``).
+first requests of a run waited for a thread, which was the whole p99 of a run with pauses
+(:mod:`bench.think_time_tail` measures it). nginx opens its connections to gunicorn only to send
+a request. Its own CPU time is reported.
 """
 from __future__ import annotations
 
@@ -51,8 +48,6 @@ import os
 import random
 import re
 import resource
-import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -64,12 +59,11 @@ import psutil
 import requests
 from sqlalchemy.engine import make_url
 
-from bench.common import machine, nginx_conf, report
-from bench.load import PROCEDURE, free_port, prepare, wait_for, worker_memory
+from bench.common import NGINX, machine, report, start_nginx
+from bench.load import PROCEDURE, free_port, prepare, stop_all, wait_for, worker_memory
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-NGINX = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/usr/local/sbin")
 RESULTS = ROOT / "bench" / "results"
 SCRIPT = ROOT / "bench" / "wrk.lua"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -114,16 +108,6 @@ def start_server(port: int, env: dict[str, str], workers: int, threads: int) -> 
          "--log-level", "warning", "wsgi:app"],
         env=env, cwd=ROOT, start_new_session=True,
     )
-
-
-def start_nginx(port: int, app_port: int, workdir: Path) -> subprocess.Popen:
-    """nginx on ``port`` in front of gunicorn on ``app_port``, with the repository's proxy settings."""
-    if NGINX is None:
-        raise SystemExit("--front nginx needs nginx (Debian: apt-get install nginx-light), or pass --front none")
-    conf = workdir / "nginx.conf"
-    conf.write_text(nginx_conf(workdir, port, app_port), encoding="utf-8")
-    return subprocess.Popen([NGINX, "-c", str(conf), "-p", str(workdir)], start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def process_cpu(process: subprocess.Popen | None) -> float:
@@ -294,6 +278,9 @@ def main(argv: list[str] | None = None) -> None:
                              "wrk straight at gunicorn; auto (default): nginx with --think-ms, none without (see above)")
     args = parser.parse_args(argv)
     proxied = args.front == "nginx" or (args.front == "auto" and args.think_ms > 0)
+    if proxied and NGINX is None:
+        parser.error("nginx in front (--front nginx, or --think-ms with --front auto) needs nginx: "
+                     "apt-get install nginx-light, or pass --front none")
 
     env = {**os.environ, "DATABASE_URL": args.database_url, "REGISTRY_DATABASE_URL": args.registry_url,
            "PORTAL_ENV": "production", "SESSION_COOKIE_SECURE": "0", "SECRET_KEY": "bench-load-secret",
@@ -319,9 +306,9 @@ def main(argv: list[str] | None = None) -> None:
         wait_for(f"{host}/healthz")
         if proxied:
             front_port = free_port()
-            proxy = start_nginx(front_port, port, workdir)
+            proxy = start_nginx(workdir, front_port, port)
             host = f"http://127.0.0.1:{front_port}"
-            wait_for(f"{host}/healthz")
+            wait_for(f"{host}/healthz", 30, proxy, workdir / "nginx.log")
         scenarios = {
             "tracking-api": lambda: [(f"/api/v1/tracking/{code}", "") for code in rng.sample(codes, len(codes))],
             "tracking-page": lambda: [(f"/track?code={code}", "") for code in rng.sample(codes, len(codes))],
@@ -347,8 +334,8 @@ def main(argv: list[str] | None = None) -> None:
                 row = run_wrk(host, plan, args.connections, args.wrk_threads, args.seconds, server, label, workdir,
                               think_ms=args.think_ms, databases=databases, proxy=proxy)
                 tries.append((bare, row))
-                # With pauses a few requests a second leave the machine idle, and nginx sends them on
-                # one or two kept-alive connections, so one worker serving most of them costs nothing.
+                # With pauses, a few requests a second leave the machine nearly idle: which worker serves
+                # them costs nothing (and behind nginx one or two kept-alive connections carry them all).
                 if args.think_ms or max(bare.busiest, row.busiest) <= BALANCED:
                     break
                 print(f"  {name}: one worker took {max(bare.busiest, row.busiest):.0%} of the CPU, run again", flush=True)
@@ -369,10 +356,7 @@ def main(argv: list[str] | None = None) -> None:
                                worker_memory(server)))
                 print(f"  {memory[-1][0]}: " + ", ".join(f"{kib / 1024:.0f} MiB" for kib in memory[-1][1]), flush=True)
     finally:
-        for process in (proxy, server):
-            if process is not None:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=30)
+        stop_all(proxy, server)
 
     table = markdown(rows, proxied)
     text_report = "\n".join([
@@ -382,13 +366,13 @@ def main(argv: list[str] | None = None) -> None:
         f"of the bare endpoint (/healthz); {args.database_url.split(':')[0]}; {args.dossiers:,} dossiers, "
         f"{args.register:,} register citizens"
         f"{f'; each scenario connection pauses 0.5–1.5 × {args.think_ms} ms between requests (not the bare runs, so the ratio does not compare like with like)' if args.think_ms else ''}"
-        f"{'; wrk talks to nginx (deploy/nginx/portal-proxy.conf, upstream keepalive 16) in front of gunicorn, for the bare runs too' if proxied else ''}"
+        f"{'; wrk talks to nginx in front of gunicorn as README shows it (bench.common.nginx_conf: its upstream block and deploy/nginx/portal-proxy.conf), for the bare runs too' if proxied else ''}"
         f". Server CPU = gunicorn processes' user+system time ÷ requests "
         f"answered; database CPU = the same of the PostgreSQL backends of the portal's and the register's databases (0 on SQLite, "
         f"whose work is in the workers' time); wrk CPU = wrk's CPU time ÷ wall time (100% = one core); cores busy "
         f"= server + database {'+ nginx ' if proxied else ''}+ wrk CPU time ÷ wall time: at {os.cpu_count()} (this machine's cores) the run was "
         f"bound by the CPU, and with {args.connections} connections and no pause each request then waits about "
-        f"{args.connections} × (server + database + wrk CPU per request) ÷ {os.cpu_count()} (Little's law); busiest worker = its share of the "
+        f"{args.connections} × (server + database {'+ nginx ' if proxied else ''}+ wrk CPU per request) ÷ {os.cpu_count()} (Little's law); busiest worker = its share of the "
         f"workers' CPU time (50% = even; a pair of runs without pauses is made again, up to {BALANCE_TRIES} times, "
         f"while one of them is over {BALANCED:.0%}).", "", table,
         *(["", "Memory per gunicorn worker (RSS) over the soak:"] if memory else []),

@@ -8,7 +8,6 @@ The same nginx keeps public answers with ``deploy/nginx/portal-public-cache.conf
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,11 +18,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from bench.common import nginx_conf
+from bench.common import NGINX, start_nginx
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-NGINX = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/usr/local/sbin")
 SLOW_CLIENTS = 50
 HOLD_SECONDS = 6.0
 LATENCY_LIMIT = 1.0
@@ -102,10 +100,7 @@ def served(tmp_path_factory) -> Iterator[str]:
              "--log-level", "warning", "wsgi:app"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
         )
-    conf = work / "nginx.conf"
-    conf.write_text(nginx_conf(work, port, app_port, public_cache=True))
-    with (work / "nginx.log").open("w") as log:
-        nginx = subprocess.Popen([NGINX, "-p", str(work), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=log)
+    nginx = start_nginx(work, port, app_port, public_cache=True)
     try:
         _wait_for(f"http://127.0.0.1:{app_port}/healthz", gunicorn)
         _wait_for(f"http://127.0.0.1:{port}/healthz", nginx)
