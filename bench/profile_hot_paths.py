@@ -2,6 +2,7 @@
 
     python -m bench.profile_hot_paths --label before      # bench/results/profile-<path>-before.md (--html too)
     python -m bench.profile_hot_paths --cpu               # CPU ms a request, no profiler, best of 5 rounds
+    python -m bench.profile_hot_paths --cpu --gap-ms 500  # the same with the process idle between requests
     python -m bench.profile_hot_paths --instructions      # instructions a request, counted by valgrind
 
 Uses the databases :mod:`bench.wrk_load` builds (``--database-url``, ``--registry-url``), a
@@ -42,6 +43,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--html", action="store_true", help="also write the interactive HTML profiles")
     parser.add_argument("--only", nargs="*", choices=("bare", *PATHS), help="paths: tracking-api tracking-page officer-queue form-step, and bare "
                         "(/healthz, the floor every path stands on; measured first by --instructions)")
+    parser.add_argument("--gap-ms", type=float, default=0,
+                        help="with --cpu: the process sleeps this long before each request, as a server at a few "
+                             "requests a second does (only the requests' own CPU time is counted)")
     parser.add_argument("--cpu", action="store_true", help="no profile: print each path's process CPU ms a request "
                         "(best of 5 rounds of --requests), to compare code or interpreters in one process's terms; "
                         "it counts the test client's own work too, and the database's on SQLite but not PostgreSQL's, "
@@ -111,7 +115,9 @@ def main(argv: list[str] | None = None) -> None:
             _counted(client, path, args.requests)
             continue
         if args.cpu:
-            print(f"{name}: {_cpu_ms(client, path, args.requests):.3f} CPU ms a request (in process, best of 5)")
+            gap = f", {args.gap_ms:g} ms idle before each" if args.gap_ms else ""
+            print(f"{name}: {_cpu_ms(client, path, args.requests, args.gap_ms / 1000):.3f} CPU ms a request "
+                  f"(in process, best of 5{gap})")
             continue
         from pyinstrument import Profiler  # only for profiles: --cpu runs without it
 
@@ -129,14 +135,21 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{name}: {session.duration * 1000 / args.requests:.2f} ms per request (wall, in process, profiled)")
 
 
-def _cpu_ms(client, path, requests: int) -> float:
+def _cpu_ms(client, path, requests: int, gap: float = 0.0) -> float:
+    """Best of 5 rounds; with ``gap`` (seconds), the process sleeps before each request (the sleep's
+    own CPU is not counted): a server at a few requests a second runs on a processor gone cold."""
     best = float("inf")
     for _round in range(5):
-        failed = 0
+        failed, used = 0, 0.0
         started = time.process_time()
         for i in range(requests):
+            if gap:
+                time.sleep(gap)
+                started = time.process_time()
             failed += client.get(path(i)).status_code != 200
-        best = min(best, time.process_time() - started)
+            if gap:
+                used += time.process_time() - started
+        best = min(best, used if gap else time.process_time() - started)
         if failed:
             raise SystemExit(f"{failed} of {requests} requests did not answer 200: the figure would not be the path's")
     return best * 1000 / requests
