@@ -22,6 +22,10 @@ from tests.backoffice.test_journey import _specialist_id, dossier_of
 from tests.conftest import login_officer
 from tests.paperwork.pdf_text import text_of
 
+# "At once" below is under a second of this process's CPU time, in which the test client runs the
+# request: a loop over the years would take far more, and a machine busy with other work (CI runs
+# two suites side by side) does not count, as wall-clock time would.
+
 
 def _set(app, code: str, **values) -> None:
     with app.app_context():
@@ -67,9 +71,9 @@ def in_process(app, make_dossier, officers):
 
 @pytest.mark.parametrize("typed", ["9999-12-31T23:59", "1999-12-31T09:00", "2101-01-01T09:00", "31/12/9999"])
 def test_an_extension_outside_the_years_of_the_service_gets_the_fields_message_at_once(app, officers, in_process, typed):
-    started = time.perf_counter()
+    started = time.process_time()
     response = officers["specialist1"].act(in_process, "propose_extension", new_due_at=typed, note="Cần xác minh.")
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
     assert response.status_code == 422
     [error] = _errors(response)  # the field's message, in the officer's language: the years allowed
     assert "2000" in error and "2100" in error
@@ -81,9 +85,9 @@ def test_an_extension_past_the_allowed_working_days_is_refused_naming_the_latest
     due = from_db(dossier_of(app, in_process).due_at)
     latest = _working_days_after(app, due, 10)  # the portal's default (MAX_EXTENSION_WORKING_DAYS)
     for typed in ("2100-12-31T17:00", (latest + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")):
-        started = time.perf_counter()
+        started = time.process_time()
         response = officers["specialist1"].act(in_process, "propose_extension", new_due_at=typed, note="Cần xác minh.")
-        assert time.perf_counter() - started < 1
+        assert time.process_time() - started < 1
         assert response.status_code == 422
         [error] = _errors(response)  # how many working days, and the latest appointment allowed
         assert "10" in error and latest.strftime("%H:%M %d/%m/%Y") in error
@@ -150,10 +154,10 @@ def test_a_calendar_exception_in_year_9999_is_refused_on_the_field(app):
 def test_the_api_takes_no_year_9999_and_answers_a_century_long_pause_at_once(client):
     query = {"procedure": "1.004222", "channel": "online", "delivery": "online"}
     assert client.get("/api/v1/deadline", query_string={**query, "received_at": "9999-12-31T10:00"}).status_code == 400
-    started = time.perf_counter()
+    started = time.process_time()
     response = client.get("/api/v1/deadline", query_string={
         **query, "received_at": "2000-01-03T10:00", "pause": "2000-01-04T10:00/2100-12-30T10:00"})
-    assert response.status_code == 200 and time.perf_counter() - started < 1
+    assert response.status_code == 200 and time.process_time() - started < 1
 
 
 # --- the supplement's time limit ---------------------------------------------------------------
