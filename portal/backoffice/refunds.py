@@ -8,7 +8,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
 
 from portal.auth.access import roles_required
-from portal.backoffice.views import backoffice_bp
+from portal.backoffice.blueprint import backoffice_bp
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.i18n import gettext as _

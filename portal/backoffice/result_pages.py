@@ -14,7 +14,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.auth.access import roles_required
-from portal.backoffice.views import backoffice_bp, load_for_officer
+from portal.backoffice.blueprint import backoffice_bp, load_for_officer
 from portal.deadlines import VN_TZ
 from portal.dossiers.models import Dossier
 from portal.dossiers.states import Status

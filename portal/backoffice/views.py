@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.auth.access import roles_required
 from portal.auth.models import ROLES, User
+from portal.backoffice.blueprint import backoffice_bp, load_for_officer
 from portal.backoffice.operations import add_note as add_internal_note
 from portal.backoffice.operations import remember_queue_filters, remembered_queue_filters
 from portal.backoffice.queues import (
@@ -31,7 +32,7 @@ from portal.backoffice.queues import (
 from portal.backoffice.rows import INTAKE_NORM_MINUTES
 from portal.catalog.service import procedure_names
 from portal.deadlines import VN_TZ
-from portal.dossiers.access import attachment_or_404, dossier_or_404, is_agency_officer
+from portal.dossiers.access import attachment_or_404
 from portal.dossiers.display import display_value, document_name, step_title
 from portal.dossiers.models import Dossier
 from portal.dossiers.states import DEADLINE_LABELS, Status, status_label
@@ -48,13 +49,8 @@ from portal.workflow.linked import awaited
 from portal.workflow.slips import build_register
 from portal.workflow.transitions import TRANSITIONS, TransitionRefused, apply_transition, available_actions
 
-backoffice_bp = Blueprint("backoffice", __name__, url_prefix="/officer")
 # backoffice/_deadline_cell.html's words, translated where they are drawn.
 backoffice_bp.add_app_template_global(DEADLINE_LABELS, "deadline_labels")
-
-
-def load_for_officer(code: str) -> Dossier:
-    return dossier_or_404(is_agency_officer, code=code)
 
 
 def _counted_queues() -> list[Queue]:
