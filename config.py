@@ -232,6 +232,6 @@ def password_hashing_problem(method: str) -> str | None:
             return f"{method} costs less than werkzeug's default scrypt (n = 32768)"
         if name == "pbkdf2" and int(params[1] if len(params) > 1 else DEFAULT_PBKDF2_ITERATIONS) < DEFAULT_PBKDF2_ITERATIONS:
             return f"{method} costs less than werkzeug's default pbkdf2 ({DEFAULT_PBKDF2_ITERATIONS:,} iterations)"
-    except ValueError:
-        return None
+    except ValueError:  # a cost that is not a number: the start-up check names the setting
+        pass
     return None

@@ -141,15 +141,13 @@ def _cpu_ms(client, path, requests: int, gap: float = 0.0) -> float:
     best = float("inf")
     for _round in range(5):
         failed, used = 0, 0.0
-        started = time.process_time()
         for i in range(requests):
             if gap:
                 time.sleep(gap)
-                started = time.process_time()
+            started = time.process_time()
             failed += client.get(path(i)).status_code != 200
-            if gap:
-                used += time.process_time() - started
-        best = min(best, used if gap else time.process_time() - started)
+            used += time.process_time() - started
+        best = min(best, used)
         if failed:
             raise SystemExit(f"{failed} of {requests} requests did not answer 200: the figure would not be the path's")
     return best * 1000 / requests

@@ -110,23 +110,9 @@ def start_server(port: int, env: dict[str, str], workers: int, threads: int) -> 
     )
 
 
-def process_cpu(process: subprocess.Popen | None) -> float:
-    """CPU seconds (user + system) so far of ``process`` and its children (0 without one)."""
-    if process is None:
-        return 0.0
-    parent = psutil.Process(process.pid)
-    seconds = 0.0
-    for each in [parent, *parent.children(recursive=True)]:
-        try:
-            times = each.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        seconds += times.user + times.system
-    return seconds
-
-
 def server_cpu(master: subprocess.Popen) -> dict[int, float]:
-    """CPU seconds (user + system) so far of the gunicorn master and of each worker, by pid."""
+    """CPU seconds (user + system) so far of a server's master (gunicorn's, nginx's) and of each
+    worker, by pid."""
     seconds: dict[int, float] = {}
     parent = psutil.Process(master.pid)
     for process in [parent, *parent.children(recursive=True)]:
@@ -136,6 +122,11 @@ def server_cpu(master: subprocess.Popen) -> dict[int, float]:
             continue
         seconds[process.pid] = times.user + times.system
     return seconds
+
+
+def _proxy_cpu(proxy: subprocess.Popen | None) -> float:
+    """CPU seconds so far of nginx in front (its master and worker), 0 without it."""
+    return sum(server_cpu(proxy).values()) if proxy is not None else 0.0
 
 
 #: A backend's title: ``postgres: [cluster: ]user database host activity``.
@@ -174,7 +165,7 @@ def run_wrk(host: str, plan: list[tuple[str, str]], connections: int, threads: i
     plan_file = workdir / f"{re.sub(r'[^a-z0-9]+', '-', name.lower())}.tsv"
     plan_file.write_text("".join(f"{path}\t{cookie}\n" for path, cookie in plan), encoding="utf-8")
     before_cpu, before_self = server_cpu(master), resource.getrusage(resource.RUSAGE_CHILDREN)
-    before_database, before_proxy = database_cpu(databases), process_cpu(proxy)
+    before_database, before_proxy = database_cpu(databases), _proxy_cpu(proxy)
     started = time.perf_counter()
     done = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(SCRIPT), host],
@@ -184,7 +175,7 @@ def run_wrk(host: str, plan: list[tuple[str, str]], connections: int, threads: i
     wall = time.perf_counter() - started
     after_cpu, after_self = server_cpu(master), resource.getrusage(resource.RUSAGE_CHILDREN)
     database = database_cpu(databases) - before_database
-    front = process_cpu(proxy) - before_proxy
+    front = _proxy_cpu(proxy) - before_proxy
     line = next(line for line in done.stdout.splitlines() if line.startswith("WRK_JSON "))
     figures = json.loads(line.removeprefix("WRK_JSON "))
     served = max(1, figures["requests"])

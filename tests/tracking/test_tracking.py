@@ -3,11 +3,18 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from openapi_schema_validator import OAS31Validator
+from sqlalchemy import select
 
+from portal.auth.models import User
+from portal.dossiers.models import Dossier, Rating
+from portal.dossiers.states import status_label
+from portal.extensions import db
 from portal.textutil import mask_name
+from portal.timeutil import from_db
 
 
 @pytest.mark.parametrize(
@@ -36,11 +43,6 @@ def _masked(name: str) -> str:
 
 
 def _id(app, username: str) -> int:
-    from sqlalchemy import select
-
-    from portal.auth.models import User
-    from portal.extensions import db
-
     with app.app_context():
         return db.session.execute(select(User.id).where(User.username == username)).scalar_one()
 
@@ -110,11 +112,6 @@ def test_citizen_rates_a_returned_dossier_once(app, make_dossier, officers, citi
     page = citizen.get(f"/my/dossiers/{code}").get_data(as_text=True)
     assert "4/5" in page or "4 trên 5" in page
     citizen.post(f"/my/dossiers/{code}/rating", data={"score": "1"})
-    from sqlalchemy import select
-
-    from portal.dossiers.models import Dossier, Rating
-    from portal.extensions import db
-
     with app.app_context():
         dossier_id = db.session.execute(select(Dossier.id).where(Dossier.code == code)).scalar_one()
         assert [r.score for r in db.session.execute(select(Rating).where(Rating.dossier_id == dossier_id)).scalars()] == [4]
@@ -133,14 +130,6 @@ def test_the_api_answers_the_dossier_and_its_public_events_in_order(app, make_do
     """The lookup reads the dossier once and each event once (issue 19): what it answers is
     what the ORM reads of the same dossier, and its public events in the order they happened,
     whatever order they were recorded in; two at the same instant in the order recorded."""
-    from datetime import timedelta
-
-    from sqlalchemy import select
-
-    from portal.dossiers.models import Dossier
-    from portal.extensions import db
-    from portal.timeutil import from_db
-
     code = make_dossier()
     officers["intake1"].act(code, "accept", note="Hồ sơ hợp lệ.")
     officers["intake1"].act(code, "assign", assignee=str(_id(app, "specialist1")))  # not public
@@ -159,16 +148,10 @@ def test_the_api_answers_the_dossier_and_its_public_events_in_order(app, make_do
         assert answer["due_at"] == due and answer["is_due_estimated"] is False
         return [(t["status"], t["note"]) for t in answer["timeline"]]
 
-    submitted, accepted = _status_label("submitted"), (_status_label("accepted"), "Hồ sơ hợp lệ.")
+    submitted, accepted = status_label("submitted", "vi"), (status_label("accepted", "vi"), "Hồ sơ hợp lệ.")
     # At the same instant: in the order recorded (the submission first).
     same_instant = timeline_after(timedelta(0))
     assert [s for s, _ in same_instant] == [submitted, accepted[0]] and same_instant[1] == accepted
     # Recorded later but dated earlier: first.
     earlier = timeline_after(timedelta(minutes=-5))
     assert [s for s, _ in earlier] == [accepted[0], submitted] and earlier[0] == accepted
-
-
-def _status_label(status: str) -> str:
-    from portal.dossiers.states import status_label
-
-    return status_label(status, "vi")
