@@ -4,6 +4,7 @@
     python -m bench.profile_hot_paths --cpu               # CPU ms a request, no profiler, best of 5 rounds
     python -m bench.profile_hot_paths --cpu --gap-ms 500  # the same with the process idle between requests
     python -m bench.profile_hot_paths --instructions      # instructions a request, counted by valgrind
+    python -m bench.profile_hot_paths --ladder            # CPU ms from the bare endpoint up to a signed-in page
 
 Uses the databases :mod:`bench.wrk_load` builds (``--database-url``, ``--registry-url``), a
 Flask test client and ``--requests`` requests per path: tracking API, tracking page, officer
@@ -54,6 +55,10 @@ def main(argv: list[str] | None = None) -> None:
                         "request with valgrind's callgrind (Debian's valgrind package), the same to 0.3 %% from run to "
                         "run whatever the machine's speed, so a change of a few per cent shows; the server process's "
                         "instructions only (the test client's included, the database's not); about 40 s a path")
+    parser.add_argument("--ladder", action="store_true", help="no profile: CPU ms a request (as --cpu) of each rung "
+                        "from the bare endpoint to a signed-in page (bench.floor.LADDER: the layout, a statement in "
+                        "and outside a transaction, being signed in, the signed-in floor), then the form step and the "
+                        "officer queue; written to bench/results/ladder-<label>.md")
     parser.add_argument("--count-inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.requests < 1 and not args.count_inside:
@@ -68,6 +73,10 @@ def main(argv: list[str] | None = None) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "RATELIMIT_ENABLED": False,
                       "WTF_CSRF_ENABLED": True, "TESTING": False, "REGISTRY_DATABASE_URL": args.registry_url,
                       "REGISTRY_CLIENT": "sql"})
+    if args.ladder:
+        from bench.floor import add_ladder
+
+        add_ladder(app)
     engine = create_engine(args.database_url)
     with engine.connect() as conn:
         codes = conn.execute(text("SELECT code FROM dossiers WHERE code IS NOT NULL LIMIT 500")).scalars().all()
@@ -97,8 +106,12 @@ def main(argv: list[str] | None = None) -> None:
         "form-step": (citizen_client, lambda i: step.group(0)),
     }
     RESULTS.mkdir(exist_ok=True)
-    if args.cpu or args.instructions:
+    if args.cpu or args.instructions or args.ladder:
         print(f"machine: {machine()}")
+    if args.ladder:
+        _ladder(args, {"anonymous": anonymous, "citizen": citizen_client, "officer": officer},
+                [("form-step", *paths["form-step"]), ("officer-queue", *paths["officer-queue"])])
+        return
     for name, (client, path) in paths.items():
         if (args.only and name not in args.only) or (not args.only and name not in PATHS):
             continue
@@ -133,6 +146,26 @@ def main(argv: list[str] | None = None) -> None:
             (RESULTS / f"profile-{name}-{args.label}.html").write_text(profiler.output_html(), encoding="utf-8")
         session = profiler.last_session
         print(f"{name}: {session.duration * 1000 / args.requests:.2f} ms per request (wall, in process, profiled)")
+
+
+def _ladder(args: argparse.Namespace, clients: dict, pages: list[tuple]) -> None:
+    """Each rung of :data:`bench.floor.LADDER`, then ``pages`` (name, client, path), warm, as --cpu."""
+    from bench.floor import LADDER
+
+    rungs = [(f"{path} ({who})", what, clients[who], lambda i, path=path: path) for path, who, what in LADDER]
+    rungs += [(name, "the path", client, path) for name, client, path in pages]
+    lines = ["| rung | what it adds | CPU ms a request |", "|---|---|---:|"]
+    for name, what, client, path in rungs:
+        for i in range(20):  # warm up
+            answer = client.get(path(i))
+            assert answer.status_code == 200, (name, answer.status_code, answer.headers.get("Location"))
+        figure = _cpu_ms(client, path, args.requests)
+        lines.append(f"| {name} | {what} | {figure:.3f} |")
+        print(f"{name}: {figure:.3f} CPU ms a request", flush=True)
+    text = (f"Machine: {machine()}\nIn process (Flask's test client, whose own work is counted too), {args.requests} "
+            f"requests a round, best of 5 rounds, process CPU time; the database's own CPU is not counted "
+            f"({args.database_url.split(':')[0]}).\n\n" + "\n".join(lines) + "\n")
+    (RESULTS / f"ladder-{args.label}.md").write_text(text, encoding="utf-8")
 
 
 def _cpu_ms(client, path, requests: int, gap: float = 0.0) -> float:

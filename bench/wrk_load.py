@@ -9,9 +9,10 @@ needs, which matters on a 2-core machine where the load generator and the server
 cores. For each scenario this:
 
 1. runs the bare endpoint (``/healthz``: Flask, the portal's middleware, a small JSON body, no
-   database) for ``--seconds``, then the scenario for ``--seconds``, both with the same wrk
-   settings, so the ratio of the two throughputs compares like with like even when other work
-   shares the machine;
+   database; ``--bare-path /bench/tracking-shaped`` for issue 19's own, the tracking API's JSON
+   from memory, :mod:`bench.floor`) for ``--seconds``, then the scenario for ``--seconds``, both
+   with the same wrk settings, so the ratio of the two throughputs compares like with like even
+   when other work shares the machine;
 2. reads the gunicorn workers' CPU time (user + system, ``/proc`` via psutil) before and after,
    and divides by the requests wrk saw answered: **server CPU ms per request**, which depends on
    the code and the CPU, not on what else runs;
@@ -24,7 +25,10 @@ cores. For each scenario this:
 Scenarios: tracking API and tracking page (random codes of past dossiers, anonymous), officer
 queue first page (every connection signed in as one of the demo officers; ``--connections``
 32) and a form step with register prefill (citizens signed in through the mock VNeID, each
-with a draft of procedure 1.004194). Sign-in and drafts are made in Python with ``requests``
+with a draft of procedure 1.004194); after each signed-in path, its floor: the same sessions
+asking for ``/bench/signed-in-floor`` (:mod:`bench.floor_app`, the page every signed-in page is
+before its own content), so the report says how much of the path is its own and how much any
+signed-in page of the stack costs. Sign-in and drafts are made in Python with ``requests``
 before wrk starts; ``bench/wrk.lua`` sends each request with its session cookie (GET needs no
 CSRF token). Data: :func:`bench.load.prepare` (register and dossiers built or reused).
 
@@ -60,6 +64,7 @@ import requests
 from sqlalchemy.engine import make_url
 
 from bench.common import NGINX, machine, report, start_nginx
+from bench.floor import FLOOR_PATH, SHAPED_PATH
 from bench.load import PROCEDURE, free_port, prepare, stop_all, wait_for, worker_memory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,7 +110,8 @@ def start_server(port: int, env: dict[str, str], workers: int, threads: int) -> 
          # BENCH_ACCESS_LOG=<file>: each request with its time in microseconds (%(D)s), to find slow ones.
          "--access-logfile", os.environ.get("BENCH_ACCESS_LOG") or "/dev/null",
          "--access-logformat", '%(t)s %(p)s "%(r)s" %(s)s %(D)s',
-         "--log-level", "warning", "wsgi:app"],
+         # wsgi's app with the pages only the benchmarks ask for (bench.floor_app): the floors, --bare-path.
+         "--log-level", "warning", "bench.floor_app:app"],
         env=env, cwd=ROOT, start_new_session=True,
     )
 
@@ -229,6 +235,32 @@ def citizen_plan(host: str, citizens: list[str], count: int) -> list[tuple[str, 
     return plan
 
 
+#: The signed-in floor (bench.floor_app) each signed-in scenario stands on.
+FLOORS = {"officer-floor": "officer-queue", "citizen-floor": "form-step"}
+
+
+def on_floor(plan: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The same signed-in sessions, each asking for the signed-in floor page instead."""
+    return [(FLOOR_PATH, cookie) for _path, cookie in plan]
+
+
+def floor_shares(rows: list[tuple[Figures, Figures]]) -> list[str]:
+    """For each signed-in path run with its floor: how much of its CPU (server + database) a
+    request the floor takes, and the wait the floor alone gives at this many connections."""
+    found = {row.scenario: row for _bare, row in rows}
+    lines = []
+    for floor, path in FLOORS.items():
+        if floor in found and path in found:
+            base, page = found[floor], found[path]
+            base_ms, page_ms = base.server_cpu_ms + base.database_cpu_ms, page.server_cpu_ms + page.database_cpu_ms
+            lines.append(
+                f"- {path}: {page_ms:.2f} CPU ms a request (server + database), of which the signed-in floor "
+                f"({floor}: the session, the person, the layout, the commit) {base_ms:.2f} ({base_ms / page_ms:.0%}); "
+                f"the floor alone: {base.rps:,.0f} req/s, p50 / p95 {base.p50:.1f} / {base.p95:.1f} ms "
+                f"(the path: {page.p50:.1f} / {page.p95:.1f} ms)")
+    return lines
+
+
 def markdown(rows: list[tuple[Figures, Figures]], proxied: bool = False) -> str:
     nginx = " nginx CPU ms/req |" if proxied else ""
     lines = ["| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | server CPU ms/req | database CPU ms/req |"
@@ -256,11 +288,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--only", nargs="*", help="scenarios: tracking-api tracking-page officer-queue form-step")
+    parser.add_argument("--only", nargs="*", help="scenarios: tracking-api tracking-page officer-queue officer-floor "
+                        "form-step citizen-floor")
     parser.add_argument("--label", default="", help="names the result file: bench/results/wrk_load-<label>.md")
     parser.add_argument("--soak", type=int, default=0,
                         help="seconds of all four paths mixed after the scenarios, workers' memory read each minute")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--bare-path", default="/healthz", choices=("/healthz", SHAPED_PATH),
+                        help="the bare endpoint each scenario is compared with: /healthz (two words of JSON) or "
+                             f"{SHAPED_PATH} (the tracking API's answer from memory, as issue 19 defines the bare "
+                             "endpoint)")
     parser.add_argument("--think-ms", type=int, default=0,
                         help="each connection of a scenario (not the bare endpoint) waits 0.5-1.5 x this between "
                              "requests, as people reading pages do; 0 (default): closed loop, no pause")
@@ -304,9 +341,11 @@ def main(argv: list[str] | None = None) -> None:
             "tracking-api": lambda: [(f"/api/v1/tracking/{code}", "") for code in rng.sample(codes, len(codes))],
             "tracking-page": lambda: [(f"/track?code={code}", "") for code in rng.sample(codes, len(codes))],
             "officer-queue": lambda: officer_plan(host, data["officers"], args.connections),
+            "officer-floor": lambda: on_floor(officer_plan(host, data["officers"], args.connections)),
             "form-step": lambda: citizen_plan(host, data["citizens"], args.connections),
+            "citizen-floor": lambda: on_floor(citizen_plan(host, data["citizens"], args.connections)),
         }
-        bare_plan = [("/healthz", "")]
+        bare_plan = [(args.bare_path, "")]
         plans: dict[str, list[tuple[str, str]]] = {}
         # Warm both workers up (imports, templates, catalogs) before measuring anything.
         run_wrk(host, bare_plan, args.connections, args.wrk_threads, 2, server, "warm-up", workdir, databases=databases,
@@ -336,7 +375,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"+ {row.database_cpu_ms:.2f} database, {row.cores_busy:.2f} cores busy, ratio {row.rps / bare.rps:.2f} (bare {bare.rps:,.0f} req/s; busiest worker "
                   f"{bare.busiest:.0%} / {row.busiest:.0%} of the CPU)", flush=True)
         if args.soak and plans:
-            mixed = [item for plan in plans.values() for item in plan]
+            mixed = [item for name, plan in plans.items() if name not in FLOORS for item in plan]
             rng.shuffle(mixed)
             memory.append(("before the soak", worker_memory(server)))
             for minute in range(0, args.soak, 60):
@@ -354,7 +393,7 @@ def main(argv: list[str] | None = None) -> None:
         f"Machine: {machine()}",
         f"Setup: gunicorn {args.workers} workers × {args.threads} threads (gthread), wrk {args.wrk_threads} "
         f"thread(s) × {args.connections} connections, {args.seconds} s per run, each scenario right after a run "
-        f"of the bare endpoint (/healthz); {args.database_url.split(':')[0]}; {args.dossiers:,} dossiers, "
+        f"of the bare endpoint ({args.bare_path}); {args.database_url.split(':')[0]}; {args.dossiers:,} dossiers, "
         f"{args.register:,} register citizens"
         f"{f'; each scenario connection pauses 0.5–1.5 × {args.think_ms} ms between requests (not the bare runs, so the ratio does not compare like with like)' if args.think_ms else ''}"
         f"{'; wrk talks to nginx in front of gunicorn as README shows it (bench.common.nginx_conf: its upstream block and deploy/nginx/portal-proxy.conf), for the bare runs too' if proxied else ''}"
@@ -366,6 +405,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.connections} × (server + database {'+ nginx ' if proxied else ''}+ wrk CPU per request) ÷ {os.cpu_count()} (Little's law); busiest worker = its share of the "
         f"workers' CPU time (50% = even; a pair of runs without pauses is made again, up to {BALANCE_TRIES} times, "
         f"while one of them is over {BALANCED:.0%}).", "", table,
+        *(["", "What every signed-in page costs before its own content (bench.floor_app's /bench/signed-in-floor):",
+           *floor_shares(rows)] if floor_shares(rows) else []),
         *(["", "Memory per gunicorn worker (RSS) over the soak:"] if memory else []),
         *(f"- {label}: " + ", ".join(f"{kib / 1024:.0f} MiB" for kib in sizes) for label, sizes in memory),
     ])
