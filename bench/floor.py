@@ -63,16 +63,12 @@ LADDER = (
 
 
 def add_floor(app: Flask) -> None:
-    """Register :data:`FLOOR_PATH` and :data:`SHAPED_PATH` on ``app`` (before it serves its first
-    request)."""
+    """Register on ``app`` (before it serves its first request) :data:`FLOOR_PATH`,
+    :data:`SHAPED_PATH` and the ladder's layout for nobody signed in, the page the floor draws."""
     page = app.jinja_env.from_string(  # compiled once, as a template file is
         '{% extends "base.html" %}{% block title %}Floor{% endblock %}'
         "{% block content %}<h1>Floor</h1><p>Nothing of its own.</p>{% endblock %}"
     )
-
-    @login_required
-    def signed_in_floor():
-        return render_template(page)
 
     def layout():
         return render_template(page)
@@ -80,33 +76,44 @@ def add_floor(app: Flask) -> None:
     def tracking_shaped():
         return jsonify(TRACKING_SHAPED)
 
-    app.add_url_rule(FLOOR_PATH, "bench_signed_in_floor", signed_in_floor)
+    app.add_url_rule(FLOOR_PATH, "bench_signed_in_floor", login_required(layout))
     app.add_url_rule(SHAPED_PATH, "bench_tracking_shaped", tracking_shaped)
     app.add_url_rule("/bench/ladder/layout", "bench_layout", layout)
+
+
+def _statement():
+    db.session.execute(_STATEMENT).scalar_one()
+    return "one statement"
+
+
+def _statement_outside():
+    with reading_connection() as connection:
+        connection.execute(_STATEMENT).scalar_one()
+    return "one statement outside a transaction"
+
+
+def _two_statements():
+    db.session.execute(_STATEMENT).scalar_one()
+    db.session.execute(_STATEMENT).scalar_one()
+    return "two statements"
+
+
+@login_required
+def _signed_in():
+    return "signed in"
+
+
+#: The rungs only the ladder has (add_floor registers the others' pages).
+_RUNGS = {
+    "/bench/ladder/statement": _statement,
+    "/bench/ladder/statement-outside": _statement_outside,
+    "/bench/ladder/two-statements": _two_statements,
+    "/bench/ladder/signed-in": _signed_in,
+}
 
 
 def add_ladder(app: Flask) -> None:
     """Register :data:`LADDER`'s rungs (the floor's too) on ``app``."""
     add_floor(app)
-
-    def statement():
-        db.session.execute(_STATEMENT).scalar_one()
-        return "one statement"
-
-    def statement_outside():
-        with reading_connection() as connection:
-            connection.execute(_STATEMENT).scalar_one()
-        return "one statement outside a transaction"
-
-    def two_statements():
-        db.session.execute(_STATEMENT).scalar_one()
-        db.session.execute(_STATEMENT).scalar_one()
-        return "two statements"
-
-    @login_required
-    def signed_in():
-        return "signed in"
-
-    for path, view in (("/bench/ladder/statement", statement), ("/bench/ladder/statement-outside", statement_outside),
-                       ("/bench/ladder/two-statements", two_statements), ("/bench/ladder/signed-in", signed_in)):
-        app.add_url_rule(path, f"bench_{view.__name__}", view)
+    for path, view in _RUNGS.items():
+        app.add_url_rule(path, f"bench{view.__name__}", view)

@@ -5,7 +5,10 @@ only :mod:`bench.wrk_load` asks for. Never served in production.
 """
 from __future__ import annotations
 
+import gc
+
 from bench.floor import add_floor
 from wsgi import app
 
 add_floor(app)
+gc.freeze()  # as wsgi.py does after start-up, the pages just added too

@@ -115,9 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     for name, (client, path) in paths.items():
         if (args.only and name not in args.only) or (not args.only and name not in PATHS):
             continue
-        for i in range(20):  # warm up
-            answer = client.get(path(i))
-            assert answer.status_code == 200, (name, path(i), answer.status_code, answer.headers.get("Location"))
+        _warm(client, path, name)
         if args.count_inside:
             # Frozen, as wsgi.py freezes the heap after start-up (here after the warm-up too): otherwise
             # whether a full collection of the whole heap falls among the counted requests depends on
@@ -148,6 +146,13 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{name}: {session.duration * 1000 / args.requests:.2f} ms per request (wall, in process, profiled)")
 
 
+def _warm(client, path, name: str) -> None:
+    """20 requests first (imports, templates, plans), each answered 200."""
+    for i in range(20):
+        answer = client.get(path(i))
+        assert answer.status_code == 200, (name, path(i), answer.status_code, answer.headers.get("Location"))
+
+
 def _ladder(args: argparse.Namespace, clients: dict, pages: list[tuple]) -> None:
     """Each rung of :data:`bench.floor.LADDER`, then ``pages`` (name, client, path), warm, as --cpu."""
     from bench.floor import LADDER
@@ -156,9 +161,7 @@ def _ladder(args: argparse.Namespace, clients: dict, pages: list[tuple]) -> None
     rungs += [(name, "the path", client, path) for name, client, path in pages]
     lines = ["| rung | what it adds | CPU ms a request |", "|---|---|---:|"]
     for name, what, client, path in rungs:
-        for i in range(20):  # warm up
-            answer = client.get(path(i))
-            assert answer.status_code == 200, (name, answer.status_code, answer.headers.get("Location"))
+        _warm(client, path, name)
         figure = _cpu_ms(client, path, args.requests)
         lines.append(f"| {name} | {what} | {figure:.3f} |")
         print(f"{name}: {figure:.3f} CPU ms a request", flush=True)

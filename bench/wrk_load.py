@@ -237,17 +237,20 @@ def citizen_plan(host: str, citizens: list[str], count: int) -> list[tuple[str, 
 
 #: The signed-in floor (bench.floor_app) each signed-in scenario stands on.
 FLOORS = {"officer-floor": "officer-queue", "citizen-floor": "form-step"}
+#: In the order they run: each floor right after its path.
+SCENARIOS = ("tracking-api", "tracking-page", "officer-queue", "officer-floor", "form-step", "citizen-floor")
 
 
 def on_floor(plan: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The same signed-in sessions, each asking for the signed-in floor page instead."""
+    """The same signed-in sessions (the path's, when it ran), each asking for the signed-in floor
+    page instead."""
     return [(FLOOR_PATH, cookie) for _path, cookie in plan]
 
 
-def floor_shares(rows: list[tuple[Figures, Figures]]) -> list[str]:
-    """For each signed-in path run with its floor: how much of its CPU (server + database) a
-    request the floor takes, and the wait the floor alone gives at this many connections."""
-    found = {row.scenario: row for _bare, row in rows}
+def floor_shares(found: dict[str, Figures]) -> list[str]:
+    """For each signed-in path run with its floor (``found``: each scenario's figures by its name):
+    how much of its CPU (server + database) a request the floor takes, and the wait the floor alone
+    gives at this many connections."""
     lines = []
     for floor, path in FLOORS.items():
         if floor in found and path in found:
@@ -288,8 +291,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--only", nargs="*", help="scenarios: tracking-api tracking-page officer-queue officer-floor "
-                        "form-step citizen-floor")
+    parser.add_argument("--only", nargs="*", choices=SCENARIOS, metavar="SCENARIO",
+                        help="scenarios, of: " + " ".join(SCENARIOS))
     parser.add_argument("--label", default="", help="names the result file: bench/results/wrk_load-<label>.md")
     parser.add_argument("--soak", type=int, default=0,
                         help="seconds of all four paths mixed after the scenarios, workers' memory read each minute")
@@ -329,6 +332,7 @@ def main(argv: list[str] | None = None) -> None:
     server = start_server(port, env, args.workers, args.threads)
     proxy: subprocess.Popen | None = None
     rows: list[tuple[Figures, Figures]] = []
+    by_name: dict[str, Figures] = {}  # each scenario's figures, by its name (not its label, which tells the pause)
     memory: list[tuple[str, list[int]]] = []
     try:
         wait_for(f"{host}/healthz")
@@ -341,9 +345,11 @@ def main(argv: list[str] | None = None) -> None:
             "tracking-api": lambda: [(f"/api/v1/tracking/{code}", "") for code in rng.sample(codes, len(codes))],
             "tracking-page": lambda: [(f"/track?code={code}", "") for code in rng.sample(codes, len(codes))],
             "officer-queue": lambda: officer_plan(host, data["officers"], args.connections),
-            "officer-floor": lambda: on_floor(officer_plan(host, data["officers"], args.connections)),
+            "officer-floor": lambda: on_floor(plans.get("officer-queue")
+                                              or officer_plan(host, data["officers"], args.connections)),
             "form-step": lambda: citizen_plan(host, data["citizens"], args.connections),
-            "citizen-floor": lambda: on_floor(citizen_plan(host, data["citizens"], args.connections)),
+            "citizen-floor": lambda: on_floor(plans.get("form-step")
+                                              or citizen_plan(host, data["citizens"], args.connections)),
         }
         bare_plan = [(args.bare_path, "")]
         plans: dict[str, list[tuple[str, str]]] = {}
@@ -371,11 +377,12 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"  {name}: one worker took {max(bare.busiest, row.busiest):.0%} of the CPU, run again", flush=True)
             bare, row = min(tries, key=lambda pair: max(pair[0].busiest, pair[1].busiest))
             rows.append((bare, row))
+            by_name[name] = row
             print(f"  {name}: {row.rps:,.0f} req/s, p99 {row.p99:.1f} ms, {row.server_cpu_ms:.2f} CPU ms/req "
                   f"+ {row.database_cpu_ms:.2f} database, {row.cores_busy:.2f} cores busy, ratio {row.rps / bare.rps:.2f} (bare {bare.rps:,.0f} req/s; busiest worker "
                   f"{bare.busiest:.0%} / {row.busiest:.0%} of the CPU)", flush=True)
-        if args.soak and plans:
-            mixed = [item for name, plan in plans.items() if name not in FLOORS for item in plan]
+        mixed = [item for name, plan in plans.items() if name not in FLOORS for item in plan]
+        if args.soak and mixed:
             rng.shuffle(mixed)
             memory.append(("before the soak", worker_memory(server)))
             for minute in range(0, args.soak, 60):
@@ -389,6 +396,7 @@ def main(argv: list[str] | None = None) -> None:
         stop_all(proxy, server)
 
     table = markdown(rows, proxied)
+    shares = floor_shares(by_name)
     text_report = "\n".join([
         f"Machine: {machine()}",
         f"Setup: gunicorn {args.workers} workers × {args.threads} threads (gthread), wrk {args.wrk_threads} "
@@ -406,14 +414,14 @@ def main(argv: list[str] | None = None) -> None:
         f"workers' CPU time (50% = even; a pair of runs without pauses is made again, up to {BALANCE_TRIES} times, "
         f"while one of them is over {BALANCED:.0%}).", "", table,
         *(["", "What every signed-in page costs before its own content (bench.floor_app's /bench/signed-in-floor):",
-           *floor_shares(rows)] if floor_shares(rows) else []),
+           *shares] if shares else []),
         *(["", "Memory per gunicorn worker (RSS) over the soak:"] if memory else []),
         *(f"- {label}: " + ", ".join(f"{kib / 1024:.0f} MiB" for kib in sizes) for label, sizes in memory),
     ])
     print(text_report)
     for bare, row in rows:
-        report(f"wrk {row.scenario}", f"{row.rps:,.0f} req/s ({row.rps / bare.rps:.2f}× bare), p95 {row.p95:.1f} ms, "
-               f"p99 {row.p99:.1f} ms, {row.server_cpu_ms:.2f} server CPU ms/req, {row.errors} errors")
+        report(f"wrk {row.scenario}", f"{row.rps:,.0f} req/s ({row.rps / bare.rps:.2f}× bare {args.bare_path}), "
+               f"p95 {row.p95:.1f} ms, p99 {row.p99:.1f} ms, {row.server_cpu_ms:.2f} server CPU ms/req, {row.errors} errors")
     RESULTS.mkdir(exist_ok=True)
     name = f"wrk_load-{args.label}.md" if args.label else "wrk_load.md"
     (RESULTS / name).write_text(text_report + "\n", encoding="utf-8")
