@@ -148,6 +148,33 @@ def test_nothing_imports_the_app_factory():
     assert not found
 
 
+def _imported(tree: ast.Module) -> list[tuple[int, str]]:
+    """Every module ``tree`` imports, wherever the import stands (a function's too), with its line."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module))
+    return found
+
+
+def test_the_portal_never_imports_the_benchmarks():
+    """``bench/`` adds pages of its own to the app it measures (bench.floor, served only by
+    bench.floor_app): the portal importing it would serve them. The analysed package of the
+    import contracts is ``portal``, so this rule about a folder beside it is checked here."""
+    found = [f"{path.relative_to(ROOT)}:{line} {name}" for path in PORTAL.rglob("*.py")
+             for line, name in _imported(_tree(path)) if name == "bench" or name.startswith("bench.")]
+    assert not found
+
+
+def test_the_rule_on_the_benchmarks_sees_any_import_of_them():
+    sources = ["import bench.floor", "from bench.floor import FLOOR_PATH", "def f():\n    from bench import floor\n",
+               "import os, bench"]
+    assert [[name for _, name in _imported(ast.parse(source))] for source in sources] == [
+        ["bench.floor"], ["bench.floor"], ["bench"], ["os", "bench"]]
+
+
 def test_no_python_file_is_over_600_lines():
     long = {
         str(path.relative_to(ROOT)): n
