@@ -1,7 +1,8 @@
-"""What every benchmark prints alongside its figures (the machine, percentiles), and nginx in front
-of gunicorn as production serves the portal."""
+"""What every benchmark prints alongside its figures (the machine, percentiles); gunicorn, wrk, and
+nginx in front of gunicorn as production serves the portal."""
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shutil
@@ -57,6 +58,41 @@ def report(measure: str, figure: str, target: str = "") -> None:
     print(f"result: {measure} | {figure} | {target}")
 
 
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent  # gunicorn of the Python running the benchmark
+WRK_SCRIPT = ROOT / "bench" / "wrk.lua"
+
+
+def start_gunicorn(port: int, app: str, *, workers: int, threads: int,
+                   env: dict[str, str] | None = None) -> subprocess.Popen:
+    """gunicorn (gthread) serving ``app`` on the loopback ``port``, as the benchmarks measure it.
+
+    max-requests 0: no worker restarts mid-run (they would reset the CPU accounting). reuse-port:
+    each worker listens on a socket of its own and the kernel shares the connections out between
+    them; on one shared socket, whichever worker accepted first took most of wrk's 32 kept-alive
+    connections in about half the runs, and the run measured one core."""
+    return subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
+         "--max-requests", "0", "--reuse-port", "--bind", f"127.0.0.1:{port}",
+         # BENCH_ACCESS_LOG=<file>: each request with its time in microseconds (%(D)s), to find slow ones.
+         "--access-logfile", os.environ.get("BENCH_ACCESS_LOG") or "/dev/null",
+         "--access-logformat", '%(t)s %(p)s "%(r)s" %(s)s %(D)s',
+         "--log-level", "warning", app],
+        env=env, cwd=ROOT, start_new_session=True,
+    )
+
+
+def wrk(url: str, plan: Path, *, connections: int, threads: int, seconds: int, think_ms: int = 0) -> dict:
+    """wrk with ``bench/wrk.lua`` against ``url``, each request the next line of ``plan``
+    (``<path>\t<cookie>``): the figures of the line ``WRK_JSON {…}`` it prints."""
+    done = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(WRK_SCRIPT), url],
+        env={**os.environ, "PLAN": str(plan), "THINK_MS": str(think_ms)}, capture_output=True, text=True, check=True,
+    )
+    line = next(line for line in done.stdout.splitlines() if line.startswith("WRK_JSON "))
+    return json.loads(line.removeprefix("WRK_JSON "))
+
+
 #: nginx's executable (Debian: apt-get install nginx-light), or None.
 NGINX = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/usr/local/sbin")
 
@@ -92,12 +128,11 @@ def nginx_conf(work: Path, port: int, app_port: int, *, public_cache: bool = Fal
     ``portal-public-cache.conf``, which keeps public answers (a benchmark of the portal leaves it
     out: nginx would answer tracking instead). Run as root, its workers stay root, so they can
     write to ``work``."""
-    root = Path(__file__).resolve().parent.parent
     return _NGINX_CONF.format(
-        user="user root;" if os.geteuid() == 0 else "", work=work, port=port, app_port=app_port, root=root,
+        user="user root;" if os.geteuid() == 0 else "", work=work, port=port, app_port=app_port, root=ROOT,
         cache_path=(f"proxy_cache_path {work}/cache levels=1:2 keys_zone=portal_public:10m max_size=100m "
                     "inactive=10m;") if public_cache else "",
-        cache=f"include {root}/deploy/nginx/portal-public-cache.conf;" if public_cache else "",
+        cache=f"include {ROOT}/deploy/nginx/portal-public-cache.conf;" if public_cache else "",
     )
 
 

@@ -16,22 +16,16 @@ request. Writes ``bench/results/think_time_tail.md``.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from bench.common import NGINX, machine, percentile, report, start_nginx
+from bench.common import NGINX, ROOT, machine, percentile, report, start_gunicorn, start_nginx, wrk
 from bench.load import free_port, stop_all, wait_for
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
 CONNECTIONS, THINK_MS = 32, 2000
 
@@ -45,11 +39,7 @@ def app(environ, start_response):
 def _wrk(url: str, seconds: int, workdir: Path) -> dict:
     plan = workdir / "plan.tsv"
     plan.write_text("/\t\n", encoding="utf-8")
-    done = subprocess.run(
-        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", str(ROOT / "bench" / "wrk.lua"), url],
-        env={**os.environ, "PLAN": str(plan), "THINK_MS": str(THINK_MS)}, capture_output=True, text=True, check=True)
-    line = next(line for line in done.stdout.splitlines() if line.startswith("WRK_JSON "))
-    return json.loads(line.removeprefix("WRK_JSON "))
+    return wrk(url, plan, connections=CONNECTIONS, threads=1, seconds=seconds, think_ms=THINK_MS)
 
 
 def _client(port: int, seconds: int) -> tuple[list[float], list[float]]:
@@ -90,11 +80,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("needs nginx: apt-get install nginx-light")
     workdir = Path(tempfile.mkdtemp(prefix="bench-tail-"))
     port, front = free_port(), free_port()
-    server = subprocess.Popen(
-        # As bench.wrk_load starts it (gunicorn.conf.py read from the repository's folder).
-        [str(BIN / "gunicorn"), "--workers", "2", "--threads", "4", "--worker-class", "gthread", "--max-requests", "0",
-         "--reuse-port", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "bench.think_time_tail:app"],
-        cwd=ROOT, start_new_session=True)
+    server = start_gunicorn(port, "bench.think_time_tail:app", workers=2, threads=4)  # as bench.wrk_load does
     proxy = None
     try:
         wait_for(f"http://127.0.0.1:{port}/")

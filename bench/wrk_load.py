@@ -47,13 +47,11 @@ a request. Its own CPU time is reported.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import re
 import resource
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -63,14 +61,11 @@ import psutil
 import requests
 from sqlalchemy.engine import make_url
 
-from bench.common import NGINX, machine, report, start_nginx
+from bench.common import NGINX, ROOT, machine, report, start_gunicorn, start_nginx, wrk
 from bench.floor import FLOOR_PATH, SHAPED_PATH
 from bench.load import PROCEDURE, free_port, prepare, stop_all, wait_for, worker_memory
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
-SCRIPT = ROOT / "bench" / "wrk.lua"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _STEP = re.compile(r"/apply/[0-9a-f]{32}/steps/[\w-]+")
 #: A run is kept when no worker did more than this share of the work (two workers: at most 65/35).
@@ -100,20 +95,9 @@ class Figures:
 
 
 def start_server(port: int, env: dict[str, str], workers: int, threads: int) -> subprocess.Popen:
-    # max-requests 0: no worker restarts mid-run (they would reset the CPU accounting).
-    # reuse-port: each worker listens on a socket of its own and the kernel shares the connections
-    # out between them; on one shared socket, whichever worker accepted first took most of wrk's
-    # 32 kept-alive connections in about half the runs, and the run measured one core.
-    return subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-         "--max-requests", "0", "--reuse-port", "--bind", f"127.0.0.1:{port}",
-         # BENCH_ACCESS_LOG=<file>: each request with its time in microseconds (%(D)s), to find slow ones.
-         "--access-logfile", os.environ.get("BENCH_ACCESS_LOG") or "/dev/null",
-         "--access-logformat", '%(t)s %(p)s "%(r)s" %(s)s %(D)s',
-         # wsgi's app with the pages only the benchmarks ask for (bench.floor_app): the floors, --bare-path.
-         "--log-level", "warning", "bench.floor_app:app"],
-        env=env, cwd=ROOT, start_new_session=True,
-    )
+    """The portal as ``wsgi`` serves it, with the pages only the benchmarks ask for (bench.floor_app:
+    the floors, ``--bare-path``)."""
+    return start_gunicorn(port, "bench.floor_app:app", workers=workers, threads=threads, env=env)
 
 
 def server_cpu(master: subprocess.Popen) -> dict[int, float]:
@@ -173,17 +157,11 @@ def run_wrk(host: str, plan: list[tuple[str, str]], connections: int, threads: i
     before_cpu, before_self = server_cpu(master), resource.getrusage(resource.RUSAGE_CHILDREN)
     before_database, before_proxy = database_cpu(databases), _proxy_cpu(proxy)
     started = time.perf_counter()
-    done = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(SCRIPT), host],
-        env={**os.environ, "PLAN": str(plan_file), "THINK_MS": str(think_ms)}, capture_output=True, text=True,
-        check=True,
-    )
+    figures = wrk(host, plan_file, connections=connections, threads=threads, seconds=seconds, think_ms=think_ms)
     wall = time.perf_counter() - started
     after_cpu, after_self = server_cpu(master), resource.getrusage(resource.RUSAGE_CHILDREN)
     database = database_cpu(databases) - before_database
     front = _proxy_cpu(proxy) - before_proxy
-    line = next(line for line in done.stdout.splitlines() if line.startswith("WRK_JSON "))
-    figures = json.loads(line.removeprefix("WRK_JSON "))
     served = max(1, figures["requests"])
     wrk_cpu = (after_self.ru_utime - before_self.ru_utime) + (after_self.ru_stime - before_self.ru_stime)
     server = sum(after_cpu.values()) - sum(before_cpu.values())

@@ -73,8 +73,6 @@ def _prepare(database: str, register: str) -> None:
             engine.dispose()
 
 
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Iterator[str]:
     """The portal as production serves it, on the loopback: nginx → gunicorn (2 workers × 4
