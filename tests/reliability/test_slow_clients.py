@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from bench.common import NGINX, start_nginx
+from bench.load import free_port, stop_all, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -27,35 +28,6 @@ HOLD_SECONDS = 6.0
 LATENCY_LIMIT = 1.0
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="needs nginx (Debian: apt-get install nginx-light; .ci/run installs it)")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} stopped: exit {process.returncode}")
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {seconds} s")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 def _prepare(database: str, register: str) -> None:
@@ -78,7 +50,7 @@ def served(tmp_path_factory) -> Iterator[str]:
     """The portal as production serves it, on the loopback: nginx → gunicorn (2 workers × 4
     threads, fewer threads than slow clients by far). Yields nginx's address."""
     work = tmp_path_factory.mktemp("slow_clients")
-    app_port, port = _free_port(), _free_port()
+    app_port, port = free_port(), free_port()
     database, register = f"sqlite:///{work}/portal.sqlite3", f"sqlite:///{work}/registry.sqlite3"
     _prepare(database, register)
     env = {
@@ -96,16 +68,15 @@ def served(tmp_path_factory) -> Iterator[str]:
         gunicorn = subprocess.Popen(
             [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{app_port}",
              "--log-level", "warning", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
         )
     nginx = start_nginx(work, port, app_port, public_cache=True)
     try:
-        _wait_for(f"http://127.0.0.1:{app_port}/healthz", gunicorn)
-        _wait_for(f"http://127.0.0.1:{port}/healthz", nginx)
+        wait_for(f"http://127.0.0.1:{app_port}/healthz", 30, gunicorn, work / "gunicorn.log")
+        wait_for(f"http://127.0.0.1:{port}/healthz", 30, nginx, work / "nginx.log")
         yield f"127.0.0.1:{port}"
     finally:
-        _stop(nginx)
-        _stop(gunicorn)
+        stop_all(nginx, gunicorn)
 
 
 def _open_slow_body(address: str) -> socket.socket:
